@@ -1,0 +1,7 @@
+package proc
+
+type ContainerRuntime string
+
+const RuntimeNotFound ContainerRuntime = "not-found"
+
+func GetContainerRuntime(int, int) ContainerRuntime { return RuntimeNotFound }

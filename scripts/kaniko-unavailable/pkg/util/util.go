@@ -1,0 +1,8 @@
+package util
+
+type IgnoreListEntry struct {
+	Path            string
+	PrefixMatchOnly bool
+}
+
+func AddToDefaultIgnoreList(IgnoreListEntry) {}

@@ -1,0 +1,54 @@
+import { ConfigurationError } from "./errors.ts";
+import type { ConfigurationDeclaration, Platform } from "./cnb/types.ts";
+import { lookupVariable } from "./cnb/platform.ts";
+
+export const ENABLED = "BP_LIVE_RELOAD_ENABLED";
+export const WATCHEXEC_VERSION = "BP_WATCHEXEC_VERSION";
+
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const FALSE_WORDS = ["false", "0", "no", "off"];
+
+/**
+ * A boolean flag: unset or empty is the default; anything outside the accepted words is an
+ * error rather than a silent "off", so a typo such as `ture` can't build an image without reload.
+ */
+export function parseFlag(variable: string, value: string | undefined, defaultValue = false): boolean {
+  if (value === undefined || value.trim() === "") return defaultValue;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw new ConfigurationError(
+    variable,
+    value,
+    `is not a boolean: accepted values are ${[...TRUE_WORDS, ...FALSE_WORDS].join(", ")} (case-insensitive)`,
+    `Set ${variable} to true to enable live reload, or false (or unset it) to disable it.`,
+  );
+}
+
+/** Reads the build's user variables: platform env files first, the process env as fallback. */
+export class Settings {
+  constructor(
+    private readonly platform: Platform,
+    private readonly processEnv: NodeJS.ProcessEnv,
+    private readonly declarations: readonly ConfigurationDeclaration[],
+  ) {}
+
+  /** The value the user set, or undefined. */
+  raw(name: string): string | undefined {
+    return lookupVariable(this.platform, this.processEnv, name);
+  }
+
+  /** The user's value, else the default declared in buildpack.toml. */
+  value(name: string): string {
+    return this.raw(name) ?? this.declarations.find((d) => d.name === name)?.default ?? "";
+  }
+
+  /** The configuration table libpak prints: variable, value in effect, default, description. */
+  table(): string[][] {
+    const rows = [["Variable", "Value", "Default", "Description"]];
+    for (const d of this.declarations.filter((d) => d.build)) {
+      rows.push([d.name, this.raw(d.name) ?? d.default, d.default, d.description]);
+    }
+    return rows;
+  }
+}
