@@ -1,0 +1,54 @@
+import { access } from "node:fs/promises";
+import { WATCHEXEC_VERSION, type Settings } from "./config.ts";
+import type { BuildContext } from "./cnb/context.ts";
+import type { BuildpackDescriptor, Platform } from "./cnb/types.ts";
+import { hostArch, resolveDependency } from "./dependency/inventory.ts";
+import { chooseSource, offlinePath } from "./dependency/source.ts";
+import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
+import { formatTable, formatDuration, type Logger } from "./output.ts";
+import { contributeWatchexecLayer } from "./watchexec/layer.ts";
+
+export interface BuildInput {
+  context: BuildContext;
+  descriptor: BuildpackDescriptor;
+  platform: Platform;
+  settings: Settings;
+  processEnv: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function build(input: BuildInput): Promise<void> {
+  const { context, descriptor, platform, settings, logger } = input;
+  const started = Date.now();
+  logger.title(descriptor.info.name, descriptor.info.version, descriptor.info.homepage);
+  logger.header("Build Configuration:");
+  for (const row of formatTable(settings.table())) logger.detail(row);
+  logger.blank();
+
+  const dependency = resolveDependency(descriptor.dependencies, {
+    id: "watchexec",
+    constraint: settings.value(WATCHEXEC_VERSION),
+    arch: context.targetArch ?? hostArch(),
+    variable: WATCHEXEC_VERSION,
+  });
+  const offline = offlinePath(context.buildpackDir, dependency);
+  const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined);
+
+  await contributeWatchexecLayer({
+    layersDir: context.layersDir,
+    dependency,
+    source,
+    buildpack: descriptor.info,
+    download: { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv },
+    logger,
+  });
+  logger.blank();
+  logger.header(`Done (finished in ${formatDuration(Date.now() - started)})`);
+}
