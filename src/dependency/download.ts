@@ -73,6 +73,12 @@ function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => T): T {
   }
 }
 
+/** node-fetch repeats the URL in its messages; the URI is already in ours. */
+function reason(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.replace(/^request to \S+ failed, reason: /, "");
+}
+
 async function openHttp(uri: string, options: DownloadOptions): Promise<OpenedArtifact> {
   const controller = new AbortController();
   const connectTimer = setTimeout(() => controller.abort(), options.connectTimeoutMs);
@@ -83,7 +89,7 @@ async function openHttp(uri: string, options: DownloadOptions): Promise<OpenedAr
     const timedOut = controller.signal.aborted;
     throw new DownloadError(
       uri,
-      timedOut ? `no response within ${formatDuration(options.connectTimeoutMs)}` : `request failed: ${(cause as Error).message}`,
+      timedOut ? `no response within ${formatDuration(options.connectTimeoutMs)}` : `request failed: ${reason(cause)}`,
       true,
       { cause },
     );
@@ -128,7 +134,7 @@ async function* guardBody(
   } catch (cause) {
     const message = stalled
       ? `no data for ${formatDuration(readTimeoutMs)} after ${formatBytes(received)}`
-      : `transfer broke after ${formatBytes(received)}: ${(cause as Error).message}`;
+      : `transfer broke after ${formatBytes(received)}: ${reason(cause)}`;
     throw new DownloadError(uri, message, true, { cause });
   } finally {
     clearTimeout(timer);

@@ -1,0 +1,45 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A real HTTP server on 127.0.0.1 that serves artifacts by name and counts the requests. */
+export class DependencyServer {
+  readonly requests: string[] = [];
+  private readonly files = new Map<string, Buffer>();
+  private server: Server | undefined;
+
+  serve(name: string, content: Buffer): string {
+    this.files.set(`/${name}`, content);
+    return this.url(name);
+  }
+
+  url(name: string): string {
+    if (this.server === undefined) throw new Error("DependencyServer not started");
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${name}`;
+  }
+
+  count(name?: string): number {
+    return name === undefined ? this.requests.length : this.requests.filter((r) => r === `/${name}`).length;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.requests.push(req.url ?? "");
+      const body = this.files.get(req.url ?? "");
+      if (body === undefined) {
+        res.writeHead(404).end("not found");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/x-xz", "content-length": body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

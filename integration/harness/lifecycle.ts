@@ -1,0 +1,306 @@
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { chmod, cp, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import TOML from "@iarna/toml";
+import { requirePackage, tool } from "./paths.ts";
+import { run, start, type RunningProcess } from "./process.ts";
+import { chownTree, runAs, type Identity } from "./user.ts";
+import { syncFiles, type SyncOptions } from "./sync.ts";
+import { writeTree } from "./files.ts";
+
+export const PLATFORM_API = "0.14";
+const BASE_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+/** One buildpack of the order: where its files come from, and how it sits in the group. */
+export interface BuildpackEntry {
+  id: string;
+  version: string;
+  /** A directory holding buildpack.toml and bin/. */
+  dir: string;
+  optional?: boolean;
+  /** Replaces the buildpack.toml of `dir` (the test copy pointing at the dependency server). */
+  descriptor?: string;
+}
+
+export interface BindingSpec {
+  type: string;
+  entries: Record<string, string>;
+}
+
+export interface BuildOptions {
+  /** Files of the app, by relative path, or a directory to copy. */
+  app: Record<string, string> | string;
+  order: BuildpackEntry[];
+  /** `<platform>/env/NAME` files, as `pack build -e NAME=VALUE` writes them. */
+  env?: Record<string, string>;
+  bindings?: Record<string, BindingSpec>;
+  /** Extra environment for the lifecycle phases (proxy variables, say). */
+  lifecycleEnv?: Record<string, string>;
+}
+
+export interface Process {
+  type: string;
+  command: string[];
+  args: string[];
+  direct?: boolean;
+  default?: boolean;
+  buildpackID?: string;
+  "working-dir"?: string;
+}
+
+export interface BuildResult {
+  success: boolean;
+  detectCode: number | null;
+  buildCode: number | null;
+  /** Both phases' whole output. */
+  log: string;
+  group: { id: string; version: string }[];
+  plan: Record<string, unknown>;
+  processes: Process[];
+  /** The launcher's default process type. */
+  defaultProcess: string | undefined;
+}
+
+/** Lifecycle and launcher copies that the unprivileged user can run (the checkout may be private). */
+let sharedToolsDir: string | undefined;
+function sharedTools(): string {
+  if (sharedToolsDir !== undefined) return sharedToolsDir;
+  const dir = mkdtempSync(join(tmpdir(), "reloadable-it-tools-"));
+  chmodSync(dir, 0o755);
+  for (const name of ["lifecycle", "launcher"] as const) copyFileSync(tool(name), join(dir, name));
+  symlinkSync("lifecycle", join(dir, "detector"));
+  symlinkSync("lifecycle", join(dir, "builder"));
+  mkdirSync(join(dir, "process"));
+  chmodSync(join(dir, "process"), 0o755);
+  // The packaged buildpack's binary, once per run; each build hard-links it.
+  mkdirSync(join(dir, "reloadable"));
+  copyFileSync(join(requirePackage(), "bin", "main"), join(dir, "reloadable", "main"));
+  chmodSync(join(dir, "reloadable", "main"), 0o755);
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  sharedToolsDir = dir;
+  return dir;
+}
+
+export function escapeId(id: string): string {
+  return id.replaceAll("/", "_");
+}
+
+/**
+ * A CNB build on this host with the real lifecycle: temp app/platform/layers/buildpacks dirs
+ * owned by the build user, `detector` then `builder`, and the real launcher for the result.
+ */
+export class CnbBuild {
+  readonly user: Identity | undefined = runAs();
+  private readonly running = new Set<RunningProcess>();
+  lastResult: BuildResult | undefined;
+
+  private constructor(
+    readonly root: string,
+    readonly options: BuildOptions,
+  ) {}
+
+  get appDir() {
+    return join(this.root, "workspace");
+  }
+  get layersDir() {
+    return join(this.root, "layers");
+  }
+  get platformDir() {
+    return join(this.root, "platform");
+  }
+  get buildpacksDir() {
+    return join(this.root, "buildpacks");
+  }
+  get homeDir() {
+    return join(this.root, "home");
+  }
+
+  static async create(options: BuildOptions): Promise<CnbBuild> {
+    const tools = sharedTools();
+    const root = await mkdtemp(join(tmpdir(), "reloadable-it-"));
+    await chmod(root, 0o755);
+    const build = new CnbBuild(root, options);
+    try {
+      await build.layout(tools);
+    } catch (error) {
+      await build.cleanup();
+      throw error;
+    }
+    return build;
+  }
+
+  private async layout(tools: string): Promise<void> {
+    const { options } = this;
+    for (const dir of [this.appDir, this.layersDir, join(this.platformDir, "env"), this.buildpacksDir, this.homeDir]) {
+      await mkdir(dir, { recursive: true });
+    }
+    if (typeof options.app === "string") await cp(options.app, this.appDir, { recursive: true });
+    else await writeTree(this.appDir, options.app);
+
+    for (const [name, value] of Object.entries(options.env ?? {})) await this.setEnv(name, value);
+    for (const [name, binding] of Object.entries(options.bindings ?? {})) {
+      await writeTree(join(this.platformDir, "bindings", name), { type: binding.type, ...binding.entries });
+    }
+
+    for (const bp of options.order) {
+      const dest = join(this.buildpacksDir, escapeId(bp.id), bp.version);
+      await cp(bp.dir, dest, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith("/bin/main") });
+      if (existsSync(join(bp.dir, "bin", "main"))) await link(join(tools, "reloadable", "main"), join(dest, "bin", "main"));
+      if (bp.descriptor !== undefined) await writeFile(join(dest, "buildpack.toml"), bp.descriptor);
+    }
+    const order = { order: [{ group: options.order.map((bp) => ({ id: bp.id, version: bp.version, optional: bp.optional ?? false })) }] };
+    await writeFile(join(this.root, "order.toml"), TOML.stringify(order as unknown as TOML.JsonMap));
+
+    // The build user owns what the lifecycle writes; buildpacks stay read-only, as in an image.
+    for (const dir of [this.appDir, this.layersDir, this.platformDir, this.homeDir]) await chownTree(dir, this.user);
+  }
+
+  /** Writes `<platform>/env/NAME` (as `pack build -e` does); undefined removes it. */
+  async setEnv(name: string, value: string | undefined): Promise<void> {
+    const path = join(this.platformDir, "env", name);
+    if (value === undefined) await rm(path, { force: true });
+    else {
+      await writeFile(path, value);
+      await chownTree(path, this.user);
+    }
+  }
+
+  private phaseEnv(): Record<string, string> {
+    return {
+      PATH: BASE_PATH,
+      HOME: this.homeDir,
+      CNB_PLATFORM_API: PLATFORM_API,
+      ...(this.options.lifecycleEnv ?? {}),
+    };
+  }
+
+  private async detect(): Promise<{ code: number | null; log: string }> {
+    return run(
+      join(sharedTools(), "detector"),
+      [
+        "-app", this.appDir,
+        "-buildpacks", this.buildpacksDir,
+        "-group", join(this.layersDir, "group.toml"),
+        "-layers", this.layersDir,
+        "-order", join(this.root, "order.toml"),
+        "-plan", join(this.layersDir, "plan.toml"),
+        "-platform", this.platformDir,
+        // Only at debug level does the detector show what each buildpack's detect printed.
+        "-log-level", "debug",
+      ],
+      { cwd: this.appDir, env: this.phaseEnv(), user: this.user },
+    );
+  }
+
+  private async runBuilder(): Promise<{ code: number | null; log: string }> {
+    return run(
+      join(sharedTools(), "builder"),
+      [
+        "-app", this.appDir,
+        "-buildpacks", this.buildpacksDir,
+        "-group", join(this.layersDir, "group.toml"),
+        "-layers", this.layersDir,
+        "-plan", join(this.layersDir, "plan.toml"),
+        "-platform", this.platformDir,
+      ],
+      { cwd: this.appDir, env: this.phaseEnv(), user: this.user },
+    );
+  }
+
+  /** detector, then builder if detection passed. */
+  async build(): Promise<BuildResult> {
+    const detected = await this.detect();
+    if (detected.code !== 0) {
+      return this.remember({ success: false, detectCode: detected.code, buildCode: null, log: detected.log, group: [], plan: {}, processes: [], defaultProcess: undefined });
+    }
+    const built = await this.runBuilder();
+    return this.remember(await this.collect(detected.code, built.code, `${detected.log}\n${built.log}`));
+  }
+
+  /** The builder again over the same layers, as a build with a restored cache would run. */
+  async rebuild(): Promise<BuildResult> {
+    const built = await this.runBuilder();
+    return this.remember(await this.collect(0, built.code, built.log));
+  }
+
+  private remember(result: BuildResult): BuildResult {
+    this.lastResult = result;
+    return result;
+  }
+
+  private async collect(detectCode: number | null, buildCode: number | null, log: string): Promise<BuildResult> {
+    const group = ((await readTomlFile(join(this.layersDir, "group.toml")))?.group ?? []) as BuildResult["group"];
+    const plan = (await readTomlFile(join(this.layersDir, "plan.toml"))) ?? {};
+    const metadata = await readTomlFile(join(this.layersDir, "config", "metadata.toml"));
+    const processes = ((metadata?.processes ?? []) as Process[]).map((p) => ({ ...p, args: p.args ?? [] }));
+    const defaultProcess = processes.find((p) => p.default === true)?.type;
+    return { success: buildCode === 0, detectCode, buildCode, log, group, plan, processes, defaultProcess };
+  }
+
+  /** Reads a TOML file of this buildpack's layers (e.g. `watchexec.toml`). */
+  async layerToml(buildpackId: string, file: string): Promise<Record<string, unknown> | undefined> {
+    return readTomlFile(join(this.layersDir, escapeId(buildpackId), file));
+  }
+
+  /**
+   * Starts the real launcher as the app user, through a link named after the process type, as
+   * an image's `/cnb/process/<type>` entrypoint does.
+   */
+  async launch(type: string, env: Record<string, string> = {}, args: string[] = []): Promise<RunningProcess> {
+    const tools = sharedTools();
+    const entry = join(tools, "process", type);
+    if (!existsSync(entry)) await symlink("../launcher", entry).catch(() => undefined);
+    const proc = start(entry, args, {
+      cwd: this.appDir,
+      env: {
+        PATH: BASE_PATH,
+        HOME: this.homeDir,
+        CNB_PLATFORM_API: PLATFORM_API,
+        CNB_LAYERS_DIR: this.layersDir,
+        CNB_APP_DIR: this.appDir,
+        ...env,
+      },
+      user: this.user,
+    });
+    this.running.add(proc);
+    return proc;
+  }
+
+  /** Streams `files` into the app dir as one tar, extracted by `tar` running as the app user. */
+  async sync(files: Record<string, string | Buffer>, options: Omit<SyncOptions, "user"> = {}): Promise<{ ms: number; bytes: number }> {
+    return syncFiles(this.appDir, files, { ...options, user: this.user });
+  }
+
+  async cleanup(): Promise<void> {
+    for (const proc of this.running) proc.kill();
+    this.running.clear();
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Fails with the whole lifecycle log, so a broken build explains itself in the test report. */
+export function assertBuilt(result: BuildResult): void {
+  if (!result.success) {
+    throw new Error(`build failed (detector exit ${result.detectCode}, builder exit ${result.buildCode}); lifecycle log:\n${result.log}`);
+  }
+}
+
+async function readTomlFile(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return TOML.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Runs `fn` with a fresh build and always cleans up, also when `fn` throws. */
+export async function withBuild<T>(options: BuildOptions, fn: (build: CnbBuild) => Promise<T>): Promise<T> {
+  const build = await CnbBuild.create(options);
+  try {
+    return await fn(build);
+  } finally {
+    await build.cleanup();
+  }
+}

@@ -1,0 +1,65 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import TOML from "@iarna/toml";
+import type { BuildpackEntry } from "./lifecycle.ts";
+import { fixturesDir, requirePackage, WATCHEXEC_TARBALL } from "./paths.ts";
+
+export const RELOADABLE_ID = "reloadable/watchexec";
+
+export interface Artifact {
+  name: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+export function artifact(path: string, name = path.split("/").pop() ?? path): Artifact {
+  const bytes = readFileSync(path);
+  return { name, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+/** The watchexec 2.5.1 tarball scripts/tools built from crates.io, shaped like a release. */
+export function localWatchexec(): Artifact {
+  return artifact(WATCHEXEC_TARBALL);
+}
+
+export interface DependencyOverride {
+  version: string;
+  arch?: string;
+  uri: string;
+  sha256: string;
+}
+
+/**
+ * The test copy of buildpack.toml: the packaged descriptor with the given dependency entries
+ * pointed at artifacts the tests can serve (the official URLs are unreachable here).
+ */
+export function reloadableDescriptor(overrides: DependencyOverride[]): string {
+  const descriptor = TOML.parse(readFileSync(join(requirePackage(), "buildpack.toml"), "utf8")) as Record<string, any>;
+  for (const o of overrides) {
+    const arch = o.arch ?? "amd64";
+    const entry = descriptor.metadata.dependencies.find((d: any) => d.version === o.version && String(d.purl).endsWith(`arch=${arch}`));
+    if (entry === undefined) throw new Error(`buildpack.toml has no watchexec ${o.version} for ${arch}`);
+    entry.uri = o.uri;
+    entry.sha256 = o.sha256;
+  }
+  return TOML.stringify(descriptor);
+}
+
+export function reloadable(options: { descriptor?: string; optional?: boolean } = {}): BuildpackEntry {
+  const descriptor = TOML.parse(readFileSync(join(requirePackage(), "buildpack.toml"), "utf8")) as Record<string, any>;
+  return {
+    id: RELOADABLE_ID,
+    version: descriptor.buildpack.version,
+    dir: requirePackage(),
+    ...(options.optional !== undefined ? { optional: options.optional } : {}),
+    ...(options.descriptor !== undefined ? { descriptor: options.descriptor } : {}),
+  };
+}
+
+/** A fixture buildpack from integration/fixtures/buildpacks/<name>. */
+export function fixtureBuildpack(name: string, options: { optional?: boolean } = {}): BuildpackEntry {
+  const dir = join(fixturesDir, "buildpacks", name);
+  const descriptor = TOML.parse(readFileSync(join(dir, "buildpack.toml"), "utf8")) as Record<string, any>;
+  return { id: descriptor.buildpack.id, version: descriptor.buildpack.version, dir, ...(options.optional !== undefined ? { optional: options.optional } : {}) };
+}
