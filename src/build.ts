@@ -7,6 +7,8 @@ import { chooseSource, offlinePath } from "./dependency/source.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
+import { contributeReloadableProcesses } from "./reload/contribute.ts";
+import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, WATCH } from "./reload/config.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -32,6 +34,12 @@ export async function build(input: BuildInput): Promise<void> {
   for (const row of formatTable(settings.table())) logger.detail(row);
   logger.blank();
 
+  // Every setting is checked before anything is written, so a bad value leaves no layer behind.
+  const reloadSettings = Object.fromEntries(
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND].map((name) => [name, settings.value(name)]),
+  );
+  const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, { debounce: "50ms", stopTimeout: "5s" });
+
   const dependency = resolveDependency(descriptor.dependencies, {
     id: "watchexec",
     constraint: settings.value(WATCHEXEC_VERSION),
@@ -47,6 +55,14 @@ export async function build(input: BuildInput): Promise<void> {
     source,
     buildpack: descriptor.info,
     download: { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv },
+    logger,
+  });
+  logger.blank();
+  await contributeReloadableProcesses({
+    appDir: context.appDir,
+    layersDir: context.layersDir,
+    buildpackId: descriptor.info.id,
+    config: reloadConfig,
     logger,
   });
   logger.blank();

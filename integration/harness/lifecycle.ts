@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { chmod, cp, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { scratchRoot } from "./paths.ts";
 import { join } from "node:path";
 import TOML from "@iarna/toml";
 import { requirePackage, tool } from "./paths.ts";
@@ -44,8 +44,7 @@ export interface Process {
   command: string[];
   args: string[];
   direct?: boolean;
-  default?: boolean;
-  buildpackID?: string;
+  "buildpack-id"?: string;
   "working-dir"?: string;
 }
 
@@ -66,7 +65,7 @@ export interface BuildResult {
 let sharedToolsDir: string | undefined;
 function sharedTools(): string {
   if (sharedToolsDir !== undefined) return sharedToolsDir;
-  const dir = mkdtempSync(join(tmpdir(), "reloadable-it-tools-"));
+  const dir = mkdtempSync(join(scratchRoot(), "reloadable-it-tools-"));
   chmodSync(dir, 0o755);
   for (const name of ["lifecycle", "launcher"] as const) copyFileSync(tool(name), join(dir, name));
   symlinkSync("lifecycle", join(dir, "detector"));
@@ -118,7 +117,7 @@ export class CnbBuild {
 
   static async create(options: BuildOptions): Promise<CnbBuild> {
     const tools = sharedTools();
-    const root = await mkdtemp(join(tmpdir(), "reloadable-it-"));
+    const root = await mkdtemp(join(scratchRoot(), "reloadable-it-"));
     await chmod(root, 0o755);
     const build = new CnbBuild(root, options);
     try {
@@ -234,7 +233,7 @@ export class CnbBuild {
     const plan = (await readTomlFile(join(this.layersDir, "plan.toml"))) ?? {};
     const metadata = await readTomlFile(join(this.layersDir, "config", "metadata.toml"));
     const processes = ((metadata?.processes ?? []) as Process[]).map((p) => ({ ...p, args: p.args ?? [] }));
-    const defaultProcess = processes.find((p) => p.default === true)?.type;
+    const defaultProcess = metadata?.["buildpack-default-process-type"] as string | undefined;
     return { success: buildCode === 0, detectCode, buildCode, log, group, plan, processes, defaultProcess };
   }
 

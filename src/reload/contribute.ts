@@ -1,0 +1,73 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { mergeProcesses, readEarlierProcesses, writeLaunchToml } from "../cnb/launch.ts";
+import type { Process } from "../cnb/types.ts";
+import type { Logger } from "../output.ts";
+import { PROCESSES, type ReloadConfig } from "./config.ts";
+import { makeGroupWritable } from "./permissions.ts";
+import { parseProcfile, procfileProcesses } from "./procfile.ts";
+import { rewriteProcesses } from "./processes.ts";
+
+export interface ProcessInput {
+  appDir: string;
+  layersDir: string;
+  buildpackId: string;
+  config: ReloadConfig;
+  logger: Logger;
+}
+
+type Found = { origin: "buildpacks" | "procfile"; processes: Process[] } | { origin: "none" };
+
+async function findProcesses(input: ProcessInput): Promise<Found> {
+  const { logger } = input;
+  const earlier = await readEarlierProcesses(input.layersDir, input.buildpackId);
+  if (earlier.found && earlier.processes.length > 0) {
+    logger.detail(`Processes declared by ${earlier.buildpacks.join(", ")}`);
+    return { origin: "buildpacks", processes: earlier.processes };
+  }
+  logger.detail(earlier.found ? "No earlier buildpack declared processes" : `${earlier.reason}`);
+
+  const procfile = join(input.appDir, "Procfile");
+  const text = await readFile(procfile, "utf8").catch(() => undefined);
+  if (text !== undefined) {
+    logger.detail("Processes from Procfile");
+    return { origin: "procfile", processes: procfileProcesses(parseProcfile(text)) };
+  }
+  return { origin: "none" };
+}
+
+export function formatCommand(command: readonly string[]): string {
+  return command.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(" ");
+}
+
+/** Rewrites the chosen processes around watchexec and writes this buildpack's launch.toml. */
+export async function contributeReloadableProcesses(input: ProcessInput): Promise<Process[]> {
+  const { logger, config } = input;
+  logger.header("Reloadable processes");
+  const found = await findProcesses(input);
+  if (found.origin === "none") {
+    if (config.processes.kind === "named") rewriteProcesses([], config, input.appDir, false); // names the unknown types
+    logger.warn(
+      `nothing was made reloadable: no buildpack before reloadable/watchexec declared a process, and the app has no Procfile. ` +
+        `Put reloadable/watchexec LAST in the buildpack order (after the language buildpack), add a Procfile, ` +
+        `or name the processes with ${PROCESSES}.`,
+    );
+    return [];
+  }
+  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin === "procfile");
+  if (reloadable.length === 0) {
+    logger.warn(`no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}`);
+  }
+  await writeLaunchToml(input.layersDir, declared);
+
+  const changed = await makeGroupWritable(input.appDir);
+  logger.detail(`Made the app dir group-writable for sync tools (${changed} entries changed)`);
+
+  const final = mergeProcesses([found.origin === "buildpacks" ? found.processes : [], declared]);
+  logger.blank();
+  logger.header("Assigning launch processes:");
+  for (const p of final) {
+    logger.detail(`${p.type}${p.default ? " (default)" : ""}: ${formatCommand([...p.command, ...p.args])}`);
+  }
+  return declared;
+}

@@ -1,0 +1,72 @@
+import { ContractError } from "../errors.ts";
+import type { Process } from "../cnb/types.ts";
+
+export interface ProcfileEntry {
+  type: string;
+  command: string;
+}
+
+/** `type: command` per line; blank lines and `#` comments are skipped. */
+export function parseProcfile(text: string, path = "Procfile"): ProcfileEntry[] {
+  const entries: ProcfileEntry[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === "" || line.trim().startsWith("#")) return;
+    const match = /^([A-Za-z0-9._-]+):\s*(.*\S)\s*$/.exec(line);
+    if (match === null) {
+      throw new ContractError(`${path} line ${i + 1} is not "<type>: <command>": ${JSON.stringify(line)}`, `Fix ${path}: one process per line, e.g. "web: python3 server.py".`);
+    }
+    entries.push({ type: match[1]!, command: match[2]! });
+  });
+  return entries;
+}
+
+/**
+ * Splits a command into argv when it needs no shell: plain words, with single or double quotes
+ * that hold no expansions. Returns undefined for anything a shell must interpret ($VAR, pipes,
+ * &&, redirections, globs, escapes).
+ */
+export function splitPlainCommand(command: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (const ch of command) {
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+      else if (quote === '"' && "$`\\".includes(ch)) return undefined;
+      else word += ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+    } else if (ch === " " || ch === "\t") {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else if ("$`\\|&;<>(){}*?[]~!#=".includes(ch) && !(ch === "=" && inWord)) {
+      return undefined;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (quote !== undefined) return undefined;
+  if (inWord) words.push(word);
+  return words.length > 0 ? words : undefined;
+}
+
+/**
+ * Procfile processes as Paketo's procfile buildpack runs them: through `bash -c` (shell syntax
+ * and $VARIABLES work). A command with no shell syntax is run directly instead, so it also works
+ * on shell-less run images and gets signals without a shell in between.
+ */
+export function procfileProcesses(entries: readonly ProcfileEntry[]): Process[] {
+  const hasWeb = entries.some((e) => e.type === "web");
+  return entries.map((entry) => ({
+    type: entry.type,
+    command: splitPlainCommand(entry.command) ?? ["bash", "-c", entry.command],
+    args: [],
+    default: hasWeb ? entry.type === "web" : entries.length === 1,
+  }));
+}
