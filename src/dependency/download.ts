@@ -155,8 +155,9 @@ async function openFile(path: string, uri: string): Promise<OpenedArtifact> {
 
 /** Opens an artifact by URI: http(s)://, file:// or an absolute path. */
 export async function openArtifact(uri: string, options: DownloadOptions): Promise<OpenedArtifact> {
-  if (uri.startsWith("http://") || uri.startsWith("https://")) return openHttp(uri, options);
-  if (uri.startsWith("file://")) return openFile(fileURLToPath(uri), uri);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === "http" || scheme === "https") return openHttp(uri, options);
+  if (scheme === "file") return openFile(fileURLToPath(uri), uri);
   if (uri.startsWith("/")) return openFile(uri, uri);
   throw new DownloadError(uri, "unsupported URI: use http://, https://, file:// or an absolute path", false);
 }

@@ -74,15 +74,19 @@ export async function extractTarXz(
   const compressed = new PassThrough();
   const xz = new XzReadableStream(Readable.toWeb(compressed) as unknown as ReadableStream<Uint8Array>);
   const decompressed = Readable.fromWeb(xz as unknown as WebReadableStream<Uint8Array>);
-  const extraction = new Promise<void>((resolve, reject) => {
-    decompressed.on("error", reject);
-    unpack.on("error", reject);
+  // Settles only on tar's close, after its last write: every exit below waits for it, so the
+  // caller can remove the staging dir without racing writes still landing in it.
+  let extractionError: unknown;
+  const settled = new Promise<void>((resolve) => {
+    decompressed.on("error", (error: unknown) => {
+      extractionError ??= error;
+      unpack.end();
+    });
+    unpack.on("error", (error: unknown) => {
+      extractionError ??= error;
+    });
     unpack.on("close", () => resolve());
     decompressed.pipe(unpack);
-  });
-  let extractionError: unknown;
-  extraction.catch((error: unknown) => {
-    extractionError ??= error;
   });
 
   let bytes = 0;
@@ -91,23 +95,21 @@ export async function extractTarXz(
       hash.update(chunk);
       bytes += chunk.length;
       if (extractionError === undefined && !compressed.write(chunk)) {
-        await Promise.race([once(compressed, "drain"), extraction.catch(() => undefined)]);
+        await Promise.race([once(compressed, "drain"), settled]);
       }
     }
   } catch (error) {
-    compressed.destroy();
-    decompressed.destroy();
+    compressed.end();
+    await settled;
     throw error;
   }
   compressed.end();
+  await settled;
 
   const sha256 = hash.digest("hex");
   if (sha256 !== expectedSha256.toLowerCase()) {
-    decompressed.destroy();
-    unpack.abort(new Error("checksum mismatch"));
     throw new ChecksumMismatchError(uri, expectedSha256.toLowerCase(), sha256);
   }
-  await extraction.catch(() => undefined);
   if (unsafe.length > 0) throw new UnsafeArchiveError(uri, `refused ${unsafe.join("; ")}`);
   if (extractionError !== undefined) {
     throw new UnsafeArchiveError(uri, `not a valid .tar.xz archive: ${(extractionError as Error).message}`);

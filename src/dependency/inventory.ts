@@ -1,5 +1,5 @@
 import semver from "semver";
-import { ConfigurationError, DependencyNotFoundError } from "../errors.ts";
+import { ConfigurationError, ContractError, DependencyNotFoundError } from "../errors.ts";
 import type { DependencyRecord } from "../cnb/types.ts";
 
 /** The architecture a dependency is for, read from its purl's `arch=` qualifier (Paketo's rule). */
@@ -26,6 +26,10 @@ export interface DependencyRequest {
 
 /** Picks the newest dependency with the id, the architecture and a version in the range. */
 export function resolveDependency(dependencies: readonly DependencyRecord[], request: DependencyRequest): DependencyRecord {
+  const notSemver = dependencies.find((d) => d.id === request.id && semver.valid(d.version) === null);
+  if (notSemver !== undefined) {
+    throw new ContractError(`buildpack.toml: ${request.id} version "${notSemver.version}" is not semver`, "Fix the dependency's version in buildpack.toml.");
+  }
   const candidates = dependencies.filter((d) => d.id === request.id && archOf(d) === request.arch);
   const available = [...new Set(candidates.map((d) => d.version))].sort(semver.rcompare);
   const listing = available.length > 0 ? available.join(", ") : "none";
@@ -40,9 +44,12 @@ export function resolveDependency(dependencies: readonly DependencyRecord[], req
     );
   }
   if (candidates.length === 0) {
+    const arches = [...new Set(dependencies.filter((d) => d.id === request.id).map((d) => archOf(d) ?? "?"))];
     throw new DependencyNotFoundError(
       `No ${request.id} dependency for architecture ${request.arch}`,
-      `This buildpack ships ${request.id} for ${[...new Set(dependencies.filter((d) => d.id === request.id).map((d) => archOf(d) ?? "?"))].join(", ")}; build for one of those (CNB_TARGET_ARCH).`,
+      arches.length > 0
+        ? `This buildpack ships ${request.id} for ${arches.join(", ")}; build for one of those (CNB_TARGET_ARCH).`
+        : `buildpack.toml lists no ${request.id} dependency at all; add [[metadata.dependencies]] entries for it.`,
     );
   }
   const match = candidates

@@ -115,7 +115,8 @@ async function install(input: ContributeInput, layerDir: string): Promise<void> 
     await rm(layerDir, { recursive: true, force: true });
     await rename(staging, layerDir);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    // A failed cleanup must not hide the error that brought us here.
+    await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   }
   logger.detail(`Installed to ${layerDir} in ${formatDuration(Date.now() - started)}`);
 }
