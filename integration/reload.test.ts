@@ -7,6 +7,7 @@ import {
   type BuildpackEntry,
   type CnbBuild,
   DependencyServer,
+  type FileContent,
   fixtureBuildpack,
   freePort,
   localWatchexec,
@@ -15,7 +16,10 @@ import {
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
-import { fixturesDir } from "./harness/paths.ts";
+import { fixturesDir, scratchRoot } from "./harness/paths.ts";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 let server: DependencyServer;
 let descriptor: string;
@@ -31,22 +35,47 @@ afterAll(async () => {
 
 interface AppCase {
   name: string;
-  app: string;
+  /** A fixture app dir, or files. */
+  app: () => string | Record<string, FileContent>;
   /** Buildpacks before Reloadable, which goes last. */
   before: BuildpackEntry[];
   /** The original web command, as the language buildpack or the Procfile declared it. */
   webCommand: string[];
+  /** The files a sync sends to make the app answer `message` (crash: fail on start). */
+  change: (message: string) => Record<string, FileContent>;
+}
+
+const messageFile = (message: string) => ({ "message.txt": `${message}\n` });
+const fixtureApp = (name: string) => () => join(fixturesDir, "apps", name);
+
+/** The C fixture, compiled with its message built in: a new response means a new binary. */
+const compiled = new Map<string, Buffer>();
+function cServer(message: string): FileContent {
+  if (!compiled.has(message)) {
+    const out = join(mkdtempSync(join(scratchRoot(), "reloadable-cc-")), "server");
+    execFileSync("gcc", ["-O1", `-DMESSAGE="${message}"`, "-o", out, join(fixturesDir, "apps", "c-web", "server.c")]);
+    compiled.set(message, readFileSync(out));
+    rmSync(dirname(out), { recursive: true, force: true });
+  }
+  return { content: compiled.get(message)!, mode: 0o755 };
 }
 
 const apps: AppCase[] = [
-  { name: "Python (language buildpack)", app: "python-web", before: [fixtureBuildpack("python")], webCommand: ["python3", "server.py"] },
-  { name: "Node.js (language buildpack)", app: "node-web", before: [fixtureBuildpack("node")], webCommand: ["node", "server.js"] },
-  { name: "Procfile only", app: "procfile-web", before: [], webCommand: ["bash", "-c", "python3 server.py --port $PORT"] },
+  { name: "Python (language buildpack)", app: fixtureApp("python-web"), before: [fixtureBuildpack("python")], webCommand: ["python3", "server.py"], change: messageFile },
+  { name: "Node.js (language buildpack)", app: fixtureApp("node-web"), before: [fixtureBuildpack("node")], webCommand: ["node", "server.js"], change: messageFile },
+  { name: "Procfile only", app: fixtureApp("procfile-web"), before: [], webCommand: ["bash", "-c", "python3 server.py --port $PORT"], change: messageFile },
+  {
+    name: "C binary (Procfile)",
+    app: () => ({ Procfile: "web: ./server\nworker: sleep 3600\n", server: cServer("hello v1") }),
+    before: [],
+    webCommand: ["./server"],
+    change: (message) => ({ server: cServer(message) }),
+  },
 ];
 
-/** 300 files plus the one that matters, as ONE tar stream: what Tilt sends for a big edit. */
-function bigSync(message: string): Record<string, string> {
-  const files: Record<string, string> = { "message.txt": `${message}\n` };
+/** 300 files plus the change that matters, as ONE tar stream: what Tilt sends for a big edit. */
+function bigSync(c: AppCase, message: string): Record<string, FileContent> {
+  const files: Record<string, FileContent> = { ...c.change(message) };
   for (let i = 0; i < 300; i++) files[`static/asset-${i}.txt`] = `asset ${i} ${message}\n`;
   return files;
 }
@@ -65,14 +94,16 @@ function orderFor(c: AppCase) {
 }
 
 describe.each(apps)("$name", (c) => {
-  const appDir = () => join(fixturesDir, "apps", c.app);
+  const appDir = c.app;
 
   it("wraps web in watchexec, keeps web-no-reload and the default, leaves worker alone", async () => {
     await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: orderFor(c) }, async (build) => {
       const result = await buildApp(c, build);
       const web = result.processes.find((p) => p.type === "web");
       expect(web?.command.slice(0, 3)).toEqual(["watchexec", "--restart", "--shell=none"]);
-      expect(web?.command.slice(web.command.indexOf("--") + 1)).toEqual(c.webCommand);
+      const inner = web?.command.slice(web.command.indexOf("--") + 1);
+      // Native binaries of the app dir run through reloadable-exec (see "overwritten in place").
+      expect(inner).toEqual(c.webCommand[0] === "./server" ? ["reloadable-exec", ...c.webCommand] : c.webCommand);
       expect(web?.["buildpack-id"]).toBe("reloadable/watchexec");
       expect(result.processes.find((p) => p.type === "web-no-reload")?.command).toEqual(c.webCommand);
       expect(result.defaultProcess).toBe("web");
@@ -100,23 +131,52 @@ describe.each(apps)("$name", (c) => {
       const app = await build.launch("web", { PORT: String(port) });
       expect((await waitForBody(url)).body).toBe("hello v1");
 
-      await build.sync(bigSync("hello v2"));
+      await build.sync(bigSync(c, "hello v2"));
       expect((await waitForBody(url, (b) => b === "hello v2")).body).toBe("hello v2");
       await settle();
       expect(app.count(STARTED)).toBe(2);
 
       // A sync that makes the app crash on start: watchexec stays up and waits for the next one.
-      await build.sync({ "message.txt": "crash\n" });
+      await build.sync(c.change("crash"));
       await app.waitFor(/app crashing on start/);
       await settle();
       expect(app.exitStatus).toBeUndefined();
-      await build.sync({ "message.txt": "hello v3\n" });
+      await build.sync(c.change("hello v3"));
       expect((await waitForBody(url, (b) => b === "hello v3")).body).toBe("hello v3");
       expect(app.count(STARTED)).toBe(3);
 
       const stopped = await app.stop();
       expect(stopped.ms).toBeLessThan(5_000); // the default BP_LIVE_RELOAD_STOP_TIMEOUT
       expect(stopped.leftovers).toEqual([]);
+    });
+  });
+});
+
+describe("native binaries", () => {
+  it("picks up a binary overwritten in place while it runs (no Text file busy)", async () => {
+    await withBuild({ app: { Procfile: "web: ./server\n", server: cServer("hello v1") }, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor })] }, async (build) => {
+      const result = await build.build();
+      assertBuilt(result);
+      expect(result.log).toContain("Native binaries run from a memory copy through reloadable-exec");
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/`;
+      const app = await build.launch("web", { PORT: String(port) });
+      expect((await waitForBody(url)).body).toBe("hello v1");
+
+      // cp opens the existing file with O_TRUNC and writes into it: an in-place write, which
+      // fails with ETXTBSY on a binary that is being executed.
+      const stagingDir = mkdtempSync(join(scratchRoot(), "reloadable-cp-"));
+      chmodSync(stagingDir, 0o755);
+      const staged = join(stagingDir, "server");
+      writeFileSync(staged, (cServer("hello v2") as { content: Buffer }).content, { mode: 0o755 });
+      const copied = await build.runAsAppUser("cp", [staged, join(build.appDir, "server")]);
+      rmSync(stagingDir, { recursive: true, force: true });
+      expect(copied.log).toBe("");
+      expect(copied.code).toBe(0);
+      expect((await waitForBody(url, (b) => b === "hello v2")).body).toBe("hello v2");
+      await settle();
+      expect(app.log).not.toContain("Text file busy");
+      await app.stop();
     });
   });
 });

@@ -62,5 +62,9 @@ execFileSync(
 mkdirSync(join(root, "bin"), { recursive: true });
 renameSync(binary, join(root, "bin", "main"));
 
+// The helper that runs native app binaries from a memory copy (see src/native/). Static, so it
+// runs on any run image.
+execFileSync("gcc", ["-static", "-Os", "-s", "-Wall", "-Wextra", "-Werror", "-o", join(root, "bin", "reloadable-exec"), join(root, "src", "native", "reloadable-exec.c")], { stdio: "inherit" });
+
 const size = statSync(join(root, "bin", "main")).size;
 console.log(`bin/main: Node ${nodeVersion} single executable, ${(size / 1024 / 1024).toFixed(1)} MiB, built in ${Date.now() - started}ms`);

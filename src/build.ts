@@ -60,6 +60,7 @@ export async function build(input: BuildInput): Promise<void> {
   logger.blank();
   await contributeReloadableProcesses({
     appDir: context.appDir,
+    buildpackDir: context.buildpackDir,
     layersDir: context.layersDir,
     buildpackId: descriptor.info.id,
     config: reloadConfig,

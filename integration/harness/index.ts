@@ -6,3 +6,4 @@ export * from "./process.ts";
 export * from "./reloadable.ts";
 export * from "./sync.ts";
 export * from "./user.ts";
+export * from "./files.ts";

@@ -7,7 +7,7 @@ import { requirePackage, tool } from "./paths.ts";
 import { run, start, type RunningProcess } from "./process.ts";
 import { chownTree, runAs, type Identity } from "./user.ts";
 import { syncFiles, type SyncOptions } from "./sync.ts";
-import { writeTree } from "./files.ts";
+import { type FileContent, writeTree } from "./files.ts";
 
 export const PLATFORM_API = "0.14";
 const BASE_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -30,7 +30,7 @@ export interface BindingSpec {
 
 export interface BuildOptions {
   /** Files of the app, by relative path, or a directory to copy. */
-  app: Record<string, string> | string;
+  app: Record<string, FileContent> | string;
   order: BuildpackEntry[];
   /** `<platform>/env/NAME` files, as `pack build -e NAME=VALUE` writes them. */
   env?: Record<string, string>;
@@ -267,8 +267,13 @@ export class CnbBuild {
   }
 
   /** Streams `files` into the app dir as one tar, extracted by `tar` running as the app user. */
-  async sync(files: Record<string, string | Buffer>, options: Omit<SyncOptions, "user"> = {}): Promise<{ ms: number; bytes: number }> {
+  async sync(files: Record<string, FileContent>, options: Omit<SyncOptions, "user"> = {}): Promise<{ ms: number; bytes: number }> {
     return syncFiles(this.appDir, files, { ...options, user: this.user });
+  }
+
+  /** Runs a command as the app's user, as a sync tool inside the container would. */
+  async runAsAppUser(command: string, args: string[]): Promise<{ code: number | null; log: string }> {
+    return run(command, args, { cwd: this.appDir, env: { PATH: BASE_PATH, HOME: this.homeDir }, user: this.user });
   }
 
   async cleanup(): Promise<void> {

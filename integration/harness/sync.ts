@@ -6,7 +6,7 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { create } from "tar";
 import type { Identity } from "./user.ts";
-import { writeTree } from "./files.ts";
+import { type FileContent, writeTree } from "./files.ts";
 
 export interface SyncOptions {
   user?: Identity | undefined;
@@ -47,7 +47,7 @@ export class RateLimit extends Transform {
  */
 export async function syncFiles(
   dest: string,
-  files: Record<string, string | Buffer>,
+  files: Record<string, FileContent>,
   options: SyncOptions = {},
 ): Promise<{ ms: number; bytes: number }> {
   const staging = await mkdtemp(join(scratchRoot(), "reloadable-sync-"));

@@ -6,10 +6,12 @@ import type { Logger } from "../output.ts";
 import { PROCESSES, type ReloadConfig } from "./config.ts";
 import { makeGroupWritable } from "./permissions.ts";
 import { parseProcfile, procfileProcesses } from "./procfile.ts";
-import { rewriteProcesses } from "./processes.ts";
+import { rewriteProcesses, selectProcesses } from "./processes.ts";
+import { contributeExecHelper, EXEC_HELPER, findNativeAppBinaries } from "./native.ts";
 
 export interface ProcessInput {
   appDir: string;
+  buildpackDir: string;
   layersDir: string;
   buildpackId: string;
   config: ReloadConfig;
@@ -54,7 +56,14 @@ export async function contributeReloadableProcesses(input: ProcessInput): Promis
     );
     return [];
   }
-  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin === "procfile");
+  const native = await findNativeAppBinaries(found.processes, input.appDir);
+  const chosenNative = selectProcesses(found.processes, config.processes).filter((t) => native.has(t));
+  const runners = new Map(chosenNative.map((t) => [t, EXEC_HELPER] as const));
+  if (chosenNative.length > 0) {
+    await contributeExecHelper(input.layersDir, input.buildpackDir);
+    logger.detail(`Native binaries run from a memory copy through ${EXEC_HELPER}, so syncs can overwrite them: ${chosenNative.join(", ")}`);
+  }
+  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin === "procfile", runners);
   if (reloadable.length === 0) {
     logger.warn(`no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}`);
   }

@@ -47,9 +47,13 @@ export function unwrapWatchexec(command: readonly string[]): string[] {
 /** Runs the pre-command before each (re)start, then replaces the shell with the app itself. */
 export const PRE_COMMAND_SCRIPT_NAME = "reloadable-pre-command";
 
-export function watchexecCommand(config: ReloadConfig, process: Process, appDir: string): string[] {
+/**
+ * @param runner a program that runs the command instead of watchexec running it directly
+ *   (reloadable-exec, for native binaries a sync tool may overwrite in place)
+ */
+export function watchexecCommand(config: ReloadConfig, process: Process, appDir: string, runner?: string): string[] {
   const watch = config.watch.length > 0 ? config.watch : [process["working-dir"] ?? appDir];
-  const inner = unwrapWatchexec(process.command);
+  const inner = runner === undefined ? unwrapWatchexec(process.command) : [runner, ...unwrapWatchexec(process.command)];
   const run = config.preCommand === undefined ? inner : ["sh", "-c", `${config.preCommand} && exec "$@"`, PRE_COMMAND_SCRIPT_NAME, ...inner];
   return [
     "watchexec",
@@ -78,12 +82,14 @@ export interface RewriteResult {
  * Each chosen type T is redeclared around watchexec (same default, working-dir and args), and
  * the original stays available as `T-no-reload`, never the default. With `declareOthers`
  * (processes this buildpack found itself, e.g. in a Procfile) the rest is declared unchanged.
+ * `runners` maps a type to a program that runs its command (see watchexecCommand).
  */
 export function rewriteProcesses(
   processes: readonly Process[],
   config: ReloadConfig,
   appDir: string,
   declareOthers: boolean,
+  runners: ReadonlyMap<string, string> = new Map(),
 ): RewriteResult {
   const chosen = selectProcesses(processes, config.processes);
   const generated = new Set(chosen.map((t) => `${t}${NO_RELOAD_SUFFIX}`));
@@ -93,7 +99,7 @@ export function rewriteProcesses(
       if (declareOthers && !generated.has(process.type)) declared.push(process);
       continue;
     }
-    declared.push({ ...process, command: watchexecCommand(config, process, appDir) });
+    declared.push({ ...process, command: watchexecCommand(config, process, appDir, runners.get(process.type)) });
     declared.push({ ...process, type: `${process.type}${NO_RELOAD_SUFFIX}`, command: unwrapWatchexec(process.command), default: false });
   }
   return { declared, reloadable: chosen };
