@@ -8,7 +8,7 @@ import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
 import { contributeReloadableProcesses } from "./reload/contribute.ts";
-import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, WATCH } from "./reload/config.ts";
+import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -36,9 +36,12 @@ export async function build(input: BuildInput): Promise<void> {
 
   // Every setting is checked before anything is written, so a bad value leaves no layer behind.
   const reloadSettings = Object.fromEntries(
-    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND].map((name) => [name, settings.value(name)]),
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
   );
-  const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, { debounce: "50ms", stopTimeout: "5s" });
+  const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
+    debounce: settings.value(DEBOUNCE),
+    stopTimeout: settings.value(STOP_TIMEOUT),
+  });
 
   const dependency = resolveDependency(descriptor.dependencies, {
     id: "watchexec",

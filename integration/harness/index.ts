@@ -7,3 +7,4 @@ export * from "./reloadable.ts";
 export * from "./sync.ts";
 export * from "./user.ts";
 export * from "./files.ts";
+export * from "./tiltfile.ts";

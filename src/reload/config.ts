@@ -1,5 +1,6 @@
 import { isAbsolute, join, normalize } from "node:path";
 import { ConfigurationError } from "../errors.ts";
+import { parseFlag } from "../config.ts";
 
 export const PROCESSES = "BP_LIVE_RELOAD_PROCESSES";
 export const WATCH = "BP_LIVE_RELOAD_WATCH";
@@ -10,6 +11,10 @@ export const STOP_SIGNAL = "BP_LIVE_RELOAD_STOP_SIGNAL";
 export const STOP_TIMEOUT = "BP_LIVE_RELOAD_STOP_TIMEOUT";
 export const POLL = "BP_LIVE_RELOAD_POLL";
 export const PRE_COMMAND = "BP_LIVE_RELOAD_PRE_COMMAND";
+export const TRIGGER = "BP_LIVE_RELOAD_TRIGGER";
+
+/** The window in trigger mode: one trigger write is a create and a modify microseconds apart. */
+export const TRIGGER_DEBOUNCE = "10ms";
 
 /**
  * Files that apps and their runtimes write into their own dir while running. Watching them makes
@@ -40,6 +45,8 @@ export interface ReloadConfig {
   /** A poll interval, or undefined for inotify. */
   poll: string | undefined;
   preCommand: string | undefined;
+  /** Trigger mode: watch only the trigger dir, which a sync tool writes after each sync. */
+  trigger: boolean;
 }
 
 /** Raw values as the user set them (undefined = unset, so the default applies). */
@@ -102,15 +109,18 @@ export function parseProcessSelection(value: string | undefined): ProcessSelecti
 export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaults: { debounce: string; stopTimeout: string }): ReloadConfig {
   const watch = list(raw[WATCH]).map((p) => normalize(isAbsolute(p) ? p : join(appDir, p)));
   const userIgnores = list(raw[IGNORE]);
+  const trigger = parseFlag(TRIGGER, raw[TRIGGER]);
+  const debounce = blank(raw[DEBOUNCE]) ? (trigger ? TRIGGER_DEBOUNCE : defaults.debounce) : raw[DEBOUNCE]!;
   return {
     processes: parseProcessSelection(raw[PROCESSES]),
     watch,
     ignore: [...DEFAULT_IGNORES, ...userIgnores.filter((g) => !DEFAULT_IGNORES.includes(g))],
     mode: parseMode(raw[MODE]),
-    debounce: parseDuration(DEBOUNCE, blank(raw[DEBOUNCE]) ? defaults.debounce : raw[DEBOUNCE]!, "ms"),
+    debounce: parseDuration(DEBOUNCE, debounce, "ms"),
     stopSignal: parseSignal(STOP_SIGNAL, blank(raw[STOP_SIGNAL]) ? "SIGTERM" : raw[STOP_SIGNAL]!),
     stopTimeout: parseDuration(STOP_TIMEOUT, blank(raw[STOP_TIMEOUT]) ? defaults.stopTimeout : raw[STOP_TIMEOUT]!, "s"),
     poll: blank(raw[POLL]) ? undefined : parseDuration(POLL, raw[POLL]!, "ms"),
     preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
+    trigger,
   };
 }

@@ -7,6 +7,7 @@ import { PROCESSES, type ReloadConfig } from "./config.ts";
 import { makeGroupWritable } from "./permissions.ts";
 import { parseProcfile, procfileProcesses } from "./procfile.ts";
 import { rewriteProcesses, selectProcesses } from "./processes.ts";
+import { contributeTriggerDir } from "./trigger.ts";
 import { contributeExecHelper, EXEC_HELPER, findNativeAppBinaries } from "./native.ts";
 
 export interface ProcessInput {
@@ -63,7 +64,12 @@ export async function contributeReloadableProcesses(input: ProcessInput): Promis
     await contributeExecHelper(input.layersDir, input.buildpackDir);
     logger.detail(`Native binaries run from a memory copy through ${EXEC_HELPER}, so syncs can overwrite them: ${chosenNative.join(", ")}`);
   }
-  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin === "procfile", runners);
+  const triggerDir = config.trigger ? await contributeTriggerDir(input.layersDir) : undefined;
+  if (triggerDir !== undefined) {
+    logger.detail(`Trigger mode: reloads when a sync ends by writing a file in ${triggerDir}`);
+    logger.subDetail(`e.g. Tilt: run('date > ${triggerDir}/sync') after the sync() steps`);
+  }
+  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin === "procfile", runners, triggerDir);
   if (reloadable.length === 0) {
     logger.warn(`no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}`);
   }

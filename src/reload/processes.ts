@@ -51,8 +51,11 @@ export const PRE_COMMAND_SCRIPT_NAME = "reloadable-pre-command";
  * @param runner a program that runs the command instead of watchexec running it directly
  *   (reloadable-exec, for native binaries a sync tool may overwrite in place)
  */
-export function watchexecCommand(config: ReloadConfig, process: Process, appDir: string, runner?: string): string[] {
-  const watch = config.watch.length > 0 ? config.watch : [process["working-dir"] ?? appDir];
+export function watchexecCommand(config: ReloadConfig, process: Process, appDir: string, runner?: string, triggerDir?: string): string[] {
+  // Trigger mode watches the trigger dir alone: nothing the sync or the app writes into the app
+  // dir restarts it, only the write that ends a sync.
+  const watch = triggerDir !== undefined ? [triggerDir] : config.watch.length > 0 ? config.watch : [process["working-dir"] ?? appDir];
+  const ignore = triggerDir !== undefined ? [] : config.ignore;
   const inner = runner === undefined ? unwrapWatchexec(process.command) : [runner, ...unwrapWatchexec(process.command)];
   const run = config.preCommand === undefined ? inner : ["sh", "-c", `${config.preCommand} && exec "$@"`, PRE_COMMAND_SCRIPT_NAME, ...inner];
   return [
@@ -60,7 +63,7 @@ export function watchexecCommand(config: ReloadConfig, process: Process, appDir:
     ...(config.mode.kind === "restart" ? ["--restart"] : ["--on-busy-update=signal", `--signal=${config.mode.signal}`]),
     "--shell=none",
     ...watch.flatMap((path) => ["--watch", path]),
-    ...config.ignore.flatMap((glob) => ["--ignore", glob]),
+    ...ignore.flatMap((glob) => ["--ignore", glob]),
     `--debounce=${config.debounce}`,
     // watchexec 2.5.1 sends the --stop-signal instead of --signal on a busy update when both
     // are given, so signal mode leaves the stop signal at watchexec's default.
@@ -90,6 +93,7 @@ export function rewriteProcesses(
   appDir: string,
   declareOthers: boolean,
   runners: ReadonlyMap<string, string> = new Map(),
+  triggerDir?: string,
 ): RewriteResult {
   const chosen = selectProcesses(processes, config.processes);
   const generated = new Set(chosen.map((t) => `${t}${NO_RELOAD_SUFFIX}`));
@@ -99,7 +103,7 @@ export function rewriteProcesses(
       if (declareOthers && !generated.has(process.type)) declared.push(process);
       continue;
     }
-    declared.push({ ...process, command: watchexecCommand(config, process, appDir, runners.get(process.type)) });
+    declared.push({ ...process, command: watchexecCommand(config, process, appDir, runners.get(process.type), triggerDir) });
     declared.push({ ...process, type: `${process.type}${NO_RELOAD_SUFFIX}`, command: unwrapWatchexec(process.command), default: false });
   }
   return { declared, reloadable: chosen };

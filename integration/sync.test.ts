@@ -1,0 +1,125 @@
+// Issue 6: one restart per sync. Trigger mode replays the example Tiltfile exactly as Tilt
+// runs it (read from the file, not copied), on the real lifecycle, launcher and watchexec.
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  assertBuilt,
+  DependencyServer,
+  fixtureBuildpack,
+  freePort,
+  localWatchexec,
+  readTiltfile,
+  reloadable,
+  reloadableDescriptor,
+  replayLiveUpdate,
+  repoRoot,
+  scratchRoot,
+  waitForBody,
+  withBuild,
+} from "./harness/index.ts";
+import { fixturesDir } from "./harness/paths.ts";
+
+const example = join(repoRoot, "examples", "node-web");
+const tiltfile = readTiltfile(join(example, "Tiltfile"));
+const STARTED = /listening on/;
+const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
+
+let server: DependencyServer;
+let descriptor: string;
+beforeAll(async () => {
+  const watchexec = localWatchexec();
+  server = await new DependencyServer().start();
+  descriptor = reloadableDescriptor([{ version: "2.5.1", uri: server.serve(watchexec.name, watchexec.bytes), sha256: watchexec.sha256 }]);
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+/** A local checkout of the example to edit, as a developer running Tilt has. */
+function workingCopy(): string {
+  const dir = mkdtempSync(join(scratchRoot(), "reloadable-checkout-"));
+  cpSync(example, dir, { recursive: true });
+  return dir;
+}
+
+describe("trigger mode, replaying examples/node-web/Tiltfile", () => {
+  it("the Tiltfile builds with the trigger and ends live_update with the trigger step", () => {
+    expect(tiltfile.env).toMatchObject({ BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_TRIGGER: "true" });
+    expect(tiltfile.liveUpdate.map((s) => s.kind)).toEqual(["fall_back_on", "sync", "run"]);
+    expect(tiltfile.liveUpdate.at(-1)).toEqual({ kind: "run", command: "date > /layers/reloadable_watchexec/trigger/sync" });
+  });
+
+  it("a slow sync of 300 files restarts the app exactly once, after the trigger", async () => {
+    const checkout = workingCopy();
+    try {
+      await withBuild({ app: example, env: tiltfile.env, order: [reloadable({ descriptor })] }, async (build) => {
+        const result = await build.build();
+        assertBuilt(result);
+        expect(result.log).toContain("Trigger mode: reloads when a sync ends by writing a file in");
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}/`;
+        const app = await build.launch("web", { PORT: String(port) });
+        await waitForBody(url);
+
+        const changed = ["greeting.txt"];
+        writeFileSync(join(checkout, "greeting.txt"), "Hello after a slow sync\n");
+        for (let i = 0; i < 300; i++) {
+          writeFileSync(join(checkout, `asset-${i}.txt`), `asset ${i}\n`);
+          changed.push(`asset-${i}.txt`);
+        }
+        // ~310 KB of tar at 120 KB/s: a 2.6 s sync, as to a remote cluster.
+        const replay = await replayLiveUpdate(build, tiltfile, { root: checkout, changed, bytesPerSecond: 120_000 });
+        expect(replay.syncMs).toBeGreaterThanOrEqual(2_000);
+        const reloaded = await waitForBody(url, (b) => b.trim() === "Hello after a slow sync");
+        await settle();
+        expect(app.count(STARTED)).toBe(2);
+        // waitForBody starts right after the run() step returned: its time is trigger -> response.
+        console.log(`trigger mode: ${replay.syncMs} ms sync of 301 files; trigger written -> new response ${reloaded.ms.toFixed(0)} ms`);
+        await app.stop();
+      });
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+
+  it("writes into the app dir (logs, state, a plain sync with no trigger) restart nothing", async () => {
+    await withBuild({ app: example, env: tiltfile.env, order: [reloadable({ descriptor })] }, async (build) => {
+      assertBuilt(await build.build());
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/`;
+      const app = await build.launch("web", { PORT: String(port) });
+      await waitForBody(url);
+      // What an app writes into its own dir while it runs, as the app's user.
+      const wrote = await build.runAsAppUser("sh", ["-c", "for i in 1 2 3; do echo line $i >> app.log; date > state.json; mkdir -p cache; date > cache/entry; done"]);
+      expect(wrote.code).toBe(0);
+      await build.sync({ "greeting.txt": "synced without a trigger\n" });
+      await settle(800);
+      expect(app.count(STARTED)).toBe(1);
+      expect((await waitForBody(url)).body.trim()).toBe("Hello from a reloadable process");
+      await app.stop();
+    });
+  });
+});
+
+describe("polling", () => {
+  it("BP_LIVE_RELOAD_POLL still sees content changes (polling reports them as metadata)", async () => {
+    await withBuild(
+      { app: join(fixturesDir, "apps", "python-web"), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_POLL: "250ms" }, order: [fixtureBuildpack("python"), reloadable({ descriptor })] },
+      async (build) => {
+        const result = await build.build();
+        assertBuilt(result);
+        const web = result.processes.find((p) => p.type === "web");
+        expect(web?.command).toContain("--poll=250ms");
+        expect(web?.command).not.toContain("--no-meta");
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}/`;
+        const app = await build.launch("web", { PORT: String(port) });
+        await waitForBody(url);
+        await build.sync({ "message.txt": "hello polled\n" });
+        expect((await waitForBody(url, (b) => b === "hello polled", 10_000)).body).toBe("hello polled");
+        await app.stop();
+      },
+    );
+  });
+});
