@@ -5,8 +5,17 @@ import type { Process } from "./types.ts";
 
 function toProcess(table: TomlTable): Process | undefined {
   if (typeof table.type !== "string") return undefined;
-  const command = Array.isArray(table.command) ? table.command.map(String) : typeof table.command === "string" ? [table.command] : [];
-  const args = Array.isArray(table.args) ? table.args.map(String) : [];
+  let args = Array.isArray(table.args) ? table.args.map(String) : [];
+  let command: string[] = [];
+  if (Array.isArray(table.command)) command = table.command.map(String);
+  else if (typeof table.command === "string") {
+    // Buildpack API < 0.9: a string command, run through bash unless `direct = true`.
+    if (table.direct === true) command = [table.command];
+    else {
+      command = ["bash", "-c", [table.command, ...args].join(" ")];
+      args = [];
+    }
+  }
   return {
     type: table.type,
     command,

@@ -2,9 +2,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Binding, Platform } from "./types.ts";
 
-async function listDir(dir: string): Promise<string[]> {
+async function listDir(dir: string, only?: "dirs" | "files"): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith(".")).map((e) => e.name);
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => !e.name.startsWith("."))
+      .filter((e) => only === undefined || (only === "dirs" ? e.isDirectory() || e.isSymbolicLink() : !e.isDirectory()))
+      .map((e) => e.name);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
@@ -24,11 +27,11 @@ export async function readPlatformEnv(platformDir: string): Promise<Record<strin
 /** Bindings live in `$SERVICE_BINDING_ROOT` when set, else `<platform>/bindings`. */
 export async function readBindings(root: string): Promise<Binding[]> {
   const bindings: Binding[] = [];
-  for (const name of (await listDir(root)).sort()) {
+  for (const name of (await listDir(root, "dirs")).sort()) {
     const dir = join(root, name);
     const entries: Record<string, string> = {};
     let type: string | undefined;
-    for (const file of await listDir(dir)) {
+    for (const file of await listDir(dir, "files").catch(() => [])) {
       const content = await readFile(join(dir, file), "utf8").catch(() => undefined);
       if (content === undefined) continue;
       if (file === "type") type = content.trim();

@@ -91,7 +91,11 @@ export function parseMode(value: string | undefined): ReloadMode {
   if (match === null) {
     throw new ConfigurationError(MODE, value!, "is not a reload mode: use restart or signal:<SIGNAL>", `Set ${MODE} to restart (the default) or e.g. signal:SIGHUP for an app that reloads itself.`);
   }
-  return { kind: "signal", signal: parseSignal(MODE, match[1] ?? "") };
+  try {
+    return { kind: "signal", signal: parseSignal(MODE, match[1] ?? "") };
+  } catch (cause) {
+    throw new ConfigurationError(MODE, value!, `names a signal watchexec can't send; use one of ${SIGNALS.map((s) => `SIG${s}`).join(", ")}`, `Set ${MODE} to e.g. signal:SIGHUP.`, { cause });
+  }
 }
 
 export function parseProcessSelection(value: string | undefined): ProcessSelection {
@@ -114,7 +118,7 @@ export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaul
   return {
     processes: parseProcessSelection(raw[PROCESSES]),
     watch,
-    ignore: [...DEFAULT_IGNORES, ...userIgnores.filter((g) => !DEFAULT_IGNORES.includes(g))],
+    ignore: [...new Set([...DEFAULT_IGNORES, ...userIgnores])],
     mode: parseMode(raw[MODE]),
     debounce: parseDuration(DEBOUNCE, debounce, "ms"),
     stopSignal: parseSignal(STOP_SIGNAL, blank(raw[STOP_SIGNAL]) ? "SIGTERM" : raw[STOP_SIGNAL]!),

@@ -41,7 +41,14 @@ export function unwrapWatchexec(command: readonly string[]): string[] {
   if (command.length === 0 || basename(command[0]!) !== "watchexec") return [...command];
   const separator = command.indexOf("--");
   if (separator < 0) return [...command];
-  return unwrapWatchexec(command.slice(separator + 1));
+  return unwrapOwnRunners(unwrapWatchexec(command.slice(separator + 1)));
+}
+
+/** What this buildpack puts between watchexec and the app: the pre-command shell, reloadable-exec. */
+function unwrapOwnRunners(command: string[]): string[] {
+  if (command[0] === "sh" && command[1] === "-c" && command[3] === PRE_COMMAND_SCRIPT_NAME) return unwrapOwnRunners(command.slice(4));
+  if (command[0] === "reloadable-exec") return command.slice(1);
+  return command;
 }
 
 /** Runs the pre-command before each (re)start, then replaces the shell with the app itself. */

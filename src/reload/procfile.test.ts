@@ -43,6 +43,12 @@ describe("parseProcfile", () => {
     expect((error as ContractError).fix).toContain("/workspace/Procfile");
   });
 
+  // Regression test (the bug is fixed): a Procfile saved with a UTF-8 byte order mark (Windows editors) fails on line 1
+  // with an error whose quoted line looks correct, since the BOM is invisible.
+  it("a UTF-8 byte order mark is skipped", () => {
+    expect(parseProcfile("\uFEFFweb: node a.js\n")).toEqual([{ type: "web", command: "node a.js" }]);
+  });
+
   it("names Procfile by default", () => {
     expect(() => parseProcfile("nope")).toThrow(/^Procfile line 1 is not "<type>: <command>": "nope"$/);
   });
@@ -105,23 +111,19 @@ describe("splitPlainCommand", () => {
     expect(splitPlainCommand(command)).toBeUndefined();
   });
 
-  // BUG: a leading `NAME=value` is an environment assignment in a shell (`FOO=bar cmd` runs `cmd`
+  // Regression test (the bug is fixed): a leading `NAME=value` is an environment assignment in a shell (`FOO=bar cmd` runs `cmd`
   // with FOO set), but splitPlainCommand treats it as a plain word, so the process would exec a
   // program literally named "FOO=bar". It should return undefined (keep `bash -c`).
-  it.fails.each(["FOO=bar cmd", "RAILS_ENV=development bundle exec rails s", "PYTHONUNBUFFERED=1 python app.py"])(
+  it.each(["FOO=bar cmd", "RAILS_ENV=development bundle exec rails s", "PYTHONUNBUFFERED=1 python app.py"])(
     "%j (leading env assignment) -> undefined",
     (command) => {
       expect(splitPlainCommand(command)).toBeUndefined();
     },
   );
 
-  it("documents the current result for a leading env assignment", () => {
-    expect(splitPlainCommand("FOO=bar cmd")).toEqual(["FOO=bar", "cmd"]);
-  });
-
-  // BUG: `exec` (like other shell builtins) is no program on disk; run without a shell the
+  // Regression test (the bug is fixed): `exec` (like other shell builtins) is no program on disk; run without a shell the
   // process fails to start. A command whose first word is a shell builtin/keyword needs `bash -c`.
-  it.fails.each(["exec python app.py", "exec gunicorn app:main"])("%j (shell builtin) -> undefined", (command) => {
+  it.each(["exec python app.py", "exec gunicorn app:main"])("%j (shell builtin) -> undefined", (command) => {
     expect(splitPlainCommand(command)).toBeUndefined();
   });
 });
@@ -149,6 +151,21 @@ describe("procfileProcesses", () => {
     ["echo 'open", ["bash", "-c", "echo 'open"]],
   ])("%j -> command %j", (command, expected) => {
     expect(procfileProcesses([entry("web", command)])).toEqual([{ type: "web", command: expected, args: [], default: true }]);
+  });
+
+  // Regression test (the bug is fixed): a type repeated in a Procfile gives two processes of that type (both default when it is
+  // web); the rewrite then declares web and web-no-reload twice each in launch.toml, which the spec
+  // forbids ("MUST NOT be identical to other process types provided by the same buildpack").
+  // Expected: a ContractError naming the type, or one process per type (the last, as a map would).
+  it("a repeated type gives one process per type, or a ContractError", () => {
+    let types: string[];
+    try {
+      types = procfileProcesses(parseProcfile("web: a\nweb: b\n")).map((p) => p.type);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ContractError);
+      return;
+    }
+    expect(types).toEqual(["web"]);
   });
 
   it("maps a parsed Procfile", () => {

@@ -9,12 +9,18 @@ export interface ProcfileEntry {
 /** `type: command` per line; blank lines and `#` comments are skipped. */
 export function parseProcfile(text: string, path = "Procfile"): ProcfileEntry[] {
   const entries: ProcfileEntry[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
+  const lineOf = new Map<string, number>();
+  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === "" || line.trim().startsWith("#")) return;
     const match = /^([A-Za-z0-9._-]+):\s*(.*\S)\s*$/.exec(line);
     if (match === null) {
       throw new ContractError(`${path} line ${i + 1} is not "<type>: <command>": ${JSON.stringify(line)}`, `Fix ${path}: one process per line, e.g. "web: python3 server.py".`);
     }
+    const earlier = lineOf.get(match[1]!);
+    if (earlier !== undefined) {
+      throw new ContractError(`${path} declares "${match[1]}" twice (lines ${earlier} and ${i + 1})`, `Keep one "${match[1]}:" line in ${path}.`);
+    }
+    lineOf.set(match[1]!, i + 1);
     entries.push({ type: match[1]!, command: match[2]! });
   });
   return entries;
@@ -53,8 +59,13 @@ export function splitPlainCommand(command: string): string[] | undefined {
   }
   if (quote !== undefined) return undefined;
   if (inWord) words.push(word);
-  return words.length > 0 ? words : undefined;
+  const program = words[0];
+  // `FOO=bar cmd` is an env assignment and `exec cmd` a builtin: only a shell runs those.
+  if (program === undefined || program.includes("=") || SHELL_BUILTINS.has(program)) return undefined;
+  return words;
 }
+
+const SHELL_BUILTINS = new Set(["exec", "cd", "source", ".", "export", "set", "unset", "eval", "time", "ulimit", "umask", "if", "for", "while", "until", "case", "{", "!"]);
 
 /**
  * Procfile processes as Paketo's procfile buildpack runs them: through `bash -c` (shell syntax

@@ -375,7 +375,7 @@ describe("contributeWatchexecLayer", () => {
     expect(await readFile(result.binary, "utf8")).toBe(script("2.5.0"));
   });
 
-  // BUG (reported): extractTarXz throws ChecksumMismatchError right after unpack.abort(), while tar
+  // Regression test (the bug is fixed): extractTarXz throws ChecksumMismatchError right after unpack.abort(), while tar
   // still has writes in flight into the staging dir. install()'s `finally { rm(staging) }` then races
   // them: rm fails with ENOTEMPTY (which replaces the ChecksumMismatchError) and watchexec.staging is
   // left behind. It happens in roughly half the runs, so the test tries 20 times. Drop `.fails`
