@@ -8,6 +8,9 @@ import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
 import { contributeReloadableProcesses } from "./reload/contribute.ts";
+import { detectJavaApp } from "./java/app.ts";
+import { javaReloadDefaults } from "./java/processes.ts";
+import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
 import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
 
 export interface BuildInput {
@@ -38,10 +41,14 @@ export async function build(input: BuildInput): Promise<void> {
   const reloadSettings = Object.fromEntries(
     [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
   );
+  const javaApp = await detectJavaApp(context.appDir);
+  const javaDefaults = javaApp === undefined ? undefined : javaReloadDefaults(javaApp, context.appDir);
   const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
     debounce: settings.value(DEBOUNCE),
-    stopTimeout: settings.value(STOP_TIMEOUT),
+    stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
+    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
   });
+  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
 
   const dependency = resolveDependency(descriptor.dependencies, {
     id: "watchexec",
@@ -67,6 +74,8 @@ export async function build(input: BuildInput): Promise<void> {
     layersDir: context.layersDir,
     buildpackId: descriptor.info.id,
     config: reloadConfig,
+    javaApp,
+    jvmOptions,
     logger,
   });
   logger.blank();

@@ -9,6 +9,8 @@ function settings(env: Record<string, string>, processEnv: NodeJS.ProcessEnv = {
   return new Settings(platform, processEnv, [{ name: ENABLED, default: "false", description: "", build: true, launch: false }]);
 }
 
+const notJava = async () => false;
+
 const PASS = { pass: true, plan: { provides: [{ name: "watchexec" }], requires: [{ name: "watchexec" }] } };
 
 describe("detect", () => {
@@ -19,8 +21,8 @@ describe("detect", () => {
     ["0", { [ENABLED]: "0" }, {}],
     ["off, with a newline", { [ENABLED]: "off\n" }, {}],
     ["false in the env file over true in the process env", { [ENABLED]: "false" }, { [ENABLED]: "true" }],
-  ])("%s -> fail naming %s", (_name, env, processEnv) => {
-    const result = detect(settings(env, processEnv));
+  ])("%s -> fail naming %s", async (_name, env, processEnv) => {
+    const result = await detect(settings(env, processEnv), notJava);
     expect(result.pass).toBe(false);
     expect(!result.pass && result.reason).toBe(`${ENABLED} is not true: live reload is off (enable it with -e ${ENABLED}=true)`);
   });
@@ -31,18 +33,35 @@ describe("detect", () => {
     ["1", { [ENABLED]: "1" }, {}],
     ["yes", { [ENABLED]: "yes" }, {}],
     ["on in the process env", {}, { [ENABLED]: "on" }],
-  ])("%s -> pass with a plan that provides and requires watchexec", (_name, env, processEnv) => {
-    expect(detect(settings(env, processEnv))).toEqual(PASS);
+  ])("%s -> pass with a plan that provides and requires watchexec", async (_name, env, processEnv) => {
+    expect(await detect(settings(env, processEnv), notJava)).toEqual(PASS);
+  });
+
+  it("a JVM app asks for a jre at launch, with the watchexec-only plan as the alternative", async () => {
+    expect(await detect(settings({ [ENABLED]: "true" }), async () => true)).toEqual({
+      pass: true,
+      plan: {
+        provides: [{ name: "watchexec" }],
+        requires: [{ name: "watchexec" }, { name: "jre", metadata: { launch: true } }],
+        or: [PASS.plan],
+      },
+    });
+  });
+
+  it("does not look at the app when disabled", async () => {
+    let looked = false;
+    await detect(settings({}), async () => (looked = true));
+    expect(looked).toBe(false);
   });
 
   it.each<[string, Record<string, string>, NodeJS.ProcessEnv]>([
     ["ture", { [ENABLED]: "ture" }, {}],
     ["enabled", { [ENABLED]: "enabled" }, {}],
     ["ture in the process env", {}, { [ENABLED]: "ture" }],
-  ])("%s -> ConfigurationError", (_name, env, processEnv) => {
+  ])("%s -> ConfigurationError", async (_name, env, processEnv) => {
     let error: unknown;
     try {
-      detect(settings(env, processEnv));
+      await detect(settings(env, processEnv), notJava);
     } catch (e) {
       error = e;
     }

@@ -17,7 +17,10 @@ async function runDetect(args: string[]): Promise<number> {
     readDescriptor(context.buildpackDir),
     readPlatform(context.platformDir, process.env),
   ]);
-  const result = detect(new Settings(platform, process.env, descriptor.configurations));
+  const result = await detect(new Settings(platform, process.env, descriptor.configurations), async () => {
+    const { detectJavaApp } = await import("./java/app.ts");
+    return (await detectJavaApp(context.appDir)) !== undefined;
+  });
   if (!result.pass) {
     process.stdout.write(`${result.reason}\n`);
     return FAIL;

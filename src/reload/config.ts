@@ -110,15 +110,23 @@ export function parseProcessSelection(value: string | undefined): ProcessSelecti
 }
 
 /** Parses and checks every BP_LIVE_RELOAD_* setting; each bad value is a named error. */
-export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaults: { debounce: string; stopTimeout: string }): ReloadConfig {
-  const watch = list(raw[WATCH]).map((p) => normalize(isAbsolute(p) ? p : join(appDir, p)));
+/** Defaults that depend on the app (e.g. a JVM app's class dirs); the user's settings win. */
+export interface ReloadDefaults {
+  debounce: string;
+  stopTimeout: string;
+  watch?: string[];
+  ignore?: string[];
+}
+
+export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaults: ReloadDefaults): ReloadConfig {
+  const watch = blank(raw[WATCH]) ? (defaults.watch ?? []) : list(raw[WATCH]).map((p) => normalize(isAbsolute(p) ? p : join(appDir, p)));
   const userIgnores = list(raw[IGNORE]);
   const trigger = parseFlag(TRIGGER, raw[TRIGGER]);
   const debounce = blank(raw[DEBOUNCE]) ? (trigger ? TRIGGER_DEBOUNCE : defaults.debounce) : raw[DEBOUNCE]!;
   return {
     processes: parseProcessSelection(raw[PROCESSES]),
     watch,
-    ignore: [...new Set([...DEFAULT_IGNORES, ...userIgnores])],
+    ignore: [...new Set([...DEFAULT_IGNORES, ...(defaults.ignore ?? []), ...userIgnores])],
     mode: parseMode(raw[MODE]),
     debounce: parseDuration(DEBOUNCE, debounce, "ms"),
     stopSignal: parseSignal(STOP_SIGNAL, blank(raw[STOP_SIGNAL]) ? "SIGTERM" : raw[STOP_SIGNAL]!),

@@ -8,6 +8,9 @@ import { makeGroupWritable } from "./permissions.ts";
 import { parseProcfile, procfileProcesses } from "./procfile.ts";
 import { rewriteProcesses, selectProcesses } from "./processes.ts";
 import { contributeTriggerDir } from "./trigger.ts";
+import type { JavaApp } from "../java/app.ts";
+import { describeJavaApp, javaProcesses } from "../java/processes.ts";
+import { contributeJvmOptions, JVM_OPTIONS } from "../java/jvm-options.ts";
 import { contributeExecHelper, EXEC_HELPER, findNativeAppBinaries } from "./native.ts";
 
 export interface ProcessInput {
@@ -16,10 +19,14 @@ export interface ProcessInput {
   layersDir: string;
   buildpackId: string;
   config: ReloadConfig;
+  /** A JVM app in the app dir, if any: its processes when nobody declared any, and JVM options. */
+  javaApp?: JavaApp | undefined;
+  /** JAVA_TOOL_OPTIONS appended for the reloadable processes of a JVM app; "" for none. */
+  jvmOptions?: string;
   logger: Logger;
 }
 
-type Found = { origin: "buildpacks" | "procfile"; processes: Process[] } | { origin: "none" };
+type Found = { origin: "buildpacks" | "procfile" | "java"; processes: Process[] } | { origin: "none" };
 
 async function findProcesses(input: ProcessInput): Promise<Found> {
   const { logger } = input;
@@ -35,6 +42,14 @@ async function findProcesses(input: ProcessInput): Promise<Found> {
   if (text !== undefined) {
     logger.detail("Processes from Procfile");
     return { origin: "procfile", processes: procfileProcesses(parseProcfile(text)) };
+  }
+  if (input.javaApp !== undefined) {
+    const { processes, warnings } = javaProcesses(input.javaApp, input.appDir);
+    for (const warning of warnings) logger.warn(warning);
+    if (processes.length > 0) {
+      logger.detail(`Processes for the JVM app (${describeJavaApp(input.javaApp)})`);
+      return { origin: "java", processes };
+    }
   }
   return { origin: "none" };
 }
@@ -69,11 +84,15 @@ export async function contributeReloadableProcesses(input: ProcessInput): Promis
     logger.detail(`Trigger mode: reloads when a sync ends by writing a file in ${triggerDir}`);
     logger.subDetail(`e.g. Tilt: run('date > ${triggerDir}/sync') after the sync() steps`);
   }
-  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin === "procfile", runners, triggerDir);
+  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin !== "buildpacks", runners, triggerDir);
   if (reloadable.length === 0) {
     logger.warn(`no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}`);
   }
   await writeLaunchToml(input.layersDir, declared);
+  if (input.javaApp !== undefined && input.jvmOptions && reloadable.length > 0) {
+    await contributeJvmOptions(input.layersDir, reloadable, input.jvmOptions);
+    logger.detail(`JVM options for ${reloadable.join(", ")}: JAVA_TOOL_OPTIONS += ${input.jvmOptions} (${JVM_OPTIONS} to change, empty for none)`);
+  }
 
   const changed = await makeGroupWritable(input.appDir);
   logger.detail(`Made the app dir group-writable for sync tools (${changed} entries changed)`);

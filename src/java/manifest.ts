@@ -1,0 +1,52 @@
+import { ContractError } from "../errors.ts";
+
+/** The main section of a JAR manifest; header names are case-insensitive (JAR spec). */
+export class Manifest {
+  private readonly headers = new Map<string, string>();
+
+  set(name: string, value: string): void {
+    this.headers.set(name.toLowerCase(), value);
+  }
+
+  get(name: string): string | undefined {
+    return this.headers.get(name.toLowerCase());
+  }
+}
+
+export class ManifestError extends ContractError {
+  constructor(source: string, line: number, problem: string) {
+    super(`${source} line ${line}: ${problem}`, `Fix ${source} (JAR manifest format: "Name: value" lines, continuation lines start with one space).`);
+  }
+}
+
+const HEADER = /^([A-Za-z0-9][A-Za-z0-9_-]{0,69}): (.*)$/;
+
+/**
+ * Parses a manifest's main section per the JAR File Specification: lines end in CRLF, LF or CR;
+ * a line starting with one space continues the previous one (writers wrap at 72 bytes); the
+ * main section ends at the first blank line.
+ */
+export function parseManifest(text: string, source = "META-INF/MANIFEST.MF"): Manifest {
+  const manifest = new Manifest();
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
+  let current: { name: string; value: string; line: number } | undefined;
+  const flush = () => {
+    if (current !== undefined) manifest.set(current.name, current.value);
+    current = undefined;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === "") break; // end of the main section (or of the file)
+    if (line.startsWith(" ")) {
+      if (current === undefined) throw new ManifestError(source, i + 1, "a continuation line with no header before it");
+      current.value += line.slice(1);
+      continue;
+    }
+    flush();
+    const match = HEADER.exec(line);
+    if (match === null) throw new ManifestError(source, i + 1, `not a "Name: value" header: ${JSON.stringify(line.slice(0, 80))}`);
+    current = { name: match[1]!, value: match[2]!, line: i + 1 };
+  }
+  flush();
+  return manifest;
+}
