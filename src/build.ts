@@ -9,8 +9,10 @@ import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
 import { contributeReloadableProcesses } from "./reload/contribute.ts";
 import { detectJavaApp } from "./java/app.ts";
-import { javaReloadDefaults } from "./java/processes.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
+import { DEVTOOLS, parseDevtoolsSetting, planJvmReload } from "./java/reload.ts";
+import { triggerDirOf } from "./reload/trigger.ts";
+import { parseFlag } from "./config.ts";
 import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
 
 export interface BuildInput {
@@ -42,13 +44,20 @@ export async function build(input: BuildInput): Promise<void> {
     [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
   );
   const javaApp = await detectJavaApp(context.appDir);
-  const javaDefaults = javaApp === undefined ? undefined : javaReloadDefaults(javaApp, context.appDir);
+  const jvmPlan =
+    javaApp === undefined
+      ? undefined
+      : planJvmReload(javaApp, context.appDir, {
+          jvmOptions: jvmOptionsFrom(settings.raw(JVM_OPTIONS)),
+          devtools: parseDevtoolsSetting(settings.raw(DEVTOOLS)),
+          triggerDir: parseFlag(TRIGGER, settings.raw(TRIGGER)) ? triggerDirOf(context.layersDir) : undefined,
+        });
+  const javaDefaults = jvmPlan?.defaults;
   const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
     debounce: settings.value(DEBOUNCE),
     stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
     ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
   });
-  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
 
   const dependency = resolveDependency(descriptor.dependencies, {
     id: "watchexec",
@@ -75,7 +84,7 @@ export async function build(input: BuildInput): Promise<void> {
     buildpackId: descriptor.info.id,
     config: reloadConfig,
     javaApp,
-    jvmOptions,
+    jvmPlan,
     logger,
   });
   logger.blank();

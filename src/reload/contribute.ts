@@ -10,6 +10,7 @@ import { rewriteProcesses, selectProcesses } from "./processes.ts";
 import { contributeTriggerDir } from "./trigger.ts";
 import type { JavaApp } from "../java/app.ts";
 import { describeJavaApp, javaProcesses } from "../java/processes.ts";
+import type { JvmReloadPlan } from "../java/reload.ts";
 import { contributeJvmOptions, JVM_OPTIONS } from "../java/jvm-options.ts";
 import { contributeExecHelper, EXEC_HELPER, findNativeAppBinaries } from "./native.ts";
 
@@ -21,8 +22,8 @@ export interface ProcessInput {
   config: ReloadConfig;
   /** A JVM app in the app dir, if any: its processes when nobody declared any, and JVM options. */
   javaApp?: JavaApp | undefined;
-  /** JAVA_TOOL_OPTIONS appended for the reloadable processes of a JVM app; "" for none. */
-  jvmOptions?: string;
+  /** How the JVM app reloads (JVM options, DevTools), when there is one. */
+  jvmPlan?: JvmReloadPlan | undefined;
   logger: Logger;
 }
 
@@ -84,14 +85,17 @@ export async function contributeReloadableProcesses(input: ProcessInput): Promis
     logger.detail(`Trigger mode: reloads when a sync ends by writing a file in ${triggerDir}`);
     logger.subDetail(`e.g. Tilt: run('date > ${triggerDir}/sync') after the sync() steps`);
   }
-  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin !== "buildpacks", runners, triggerDir);
+  const watchexecTrigger = input.jvmPlan?.watchexecOnTrigger === false ? undefined : triggerDir;
+  for (const line of input.jvmPlan?.summary ?? []) logger.detail(line);
+  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin !== "buildpacks", runners, watchexecTrigger);
   if (reloadable.length === 0) {
     logger.warn(`no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}`);
   }
   await writeLaunchToml(input.layersDir, declared);
-  if (input.javaApp !== undefined && input.jvmOptions && reloadable.length > 0) {
-    await contributeJvmOptions(input.layersDir, reloadable, input.jvmOptions);
-    logger.detail(`JVM options for ${reloadable.join(", ")}: JAVA_TOOL_OPTIONS += ${input.jvmOptions} (${JVM_OPTIONS} to change, empty for none)`);
+  const javaToolOptions = input.jvmPlan?.javaToolOptions ?? "";
+  if (javaToolOptions !== "" && reloadable.length > 0) {
+    await contributeJvmOptions(input.layersDir, reloadable, javaToolOptions);
+    logger.detail(`JVM options for ${reloadable.join(", ")}: JAVA_TOOL_OPTIONS += ${javaToolOptions} (${JVM_OPTIONS} to change the speed options, empty for none)`);
   }
 
   const changed = await makeGroupWritable(input.appDir);

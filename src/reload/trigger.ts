@@ -3,6 +3,10 @@ import { layerPaths, writeLayerMetadata } from "../cnb/layers.ts";
 
 const LAYER_NAME = "trigger";
 
+export function triggerDirOf(layersDir: string): string {
+  return layerPaths(layersDir, LAYER_NAME).dir;
+}
+
 /**
  * The trigger dir: a launch layer dir, outside the app dir, that the run user can write (group-
  * writable, as the app dir is: on Paketo's jammy stacks the run user shares the build user's
