@@ -116,6 +116,9 @@ describe("polling", () => {
         const url = `http://127.0.0.1:${port}/`;
         const app = await build.launch("web", { PORT: String(port) });
         await waitForBody(url);
+        // The poller needs its first scan as a baseline, and compares mtimes in whole seconds:
+        // a change in the same second as the file's last one is only seen by size or later.
+        await settle(1500);
         await build.sync({ "message.txt": "hello polled\n" });
         expect((await waitForBody(url, (b) => b === "hello polled", 10_000)).body).toBe("hello polled");
         await app.stop();
