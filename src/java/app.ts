@@ -1,5 +1,6 @@
 import { access, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ContractError } from "../errors.ts";
 import { parseManifest, type Manifest } from "./manifest.ts";
 import { readZipEntry } from "./zip.ts";
 
@@ -36,9 +37,9 @@ function fromExploded(manifest: Manifest): Omit<Extract<JavaApp, { kind: "explod
  */
 export async function detectJavaApp(appDir: string): Promise<JavaApp | undefined> {
   const manifestPath = join(appDir, "META-INF", "MANIFEST.MF");
-  const text = await readFile(manifestPath, "utf8").catch(() => undefined);
-  if (text !== undefined) {
-    const manifest = parseManifest(text, manifestPath);
+  const content = await readFile(manifestPath).catch(() => undefined);
+  if (content !== undefined) {
+    const manifest = parseManifest(content, manifestPath);
     const startClass = manifest.get("Start-Class");
     if (startClass !== undefined || manifest.get("Spring-Boot-Classes") !== undefined) {
       const classes = (manifest.get("Spring-Boot-Classes") ?? "BOOT-INF/classes/").replace(/\/$/, "");
@@ -63,11 +64,16 @@ export async function detectJavaApp(appDir: string): Promise<JavaApp | undefined
     return fromExploded(manifest);
   }
 
-  const jars = (await readdir(appDir).catch(() => [] as string[])).filter((f) => f.endsWith(".jar"));
+  const entries = await readdir(appDir, { withFileTypes: true }).catch(() => []);
+  const jars = entries.filter((e) => e.isFile() && e.name.endsWith(".jar")).map((e) => e.name);
   const executable: { jar: string; mainClass: string }[] = [];
   for (const jar of jars) {
-    const entry = await readZipEntry(join(appDir, jar), "META-INF/MANIFEST.MF");
-    const mainClass = entry === undefined ? undefined : parseManifest(entry.toString("utf8"), `${jar}!/META-INF/MANIFEST.MF`).get("Main-Class");
+    // A .jar that is no ZIP is not an executable JAR; it must not fail the build of any app.
+    const entry = await readZipEntry(join(appDir, jar), "META-INF/MANIFEST.MF").catch((error: unknown) => {
+      if (error instanceof ContractError) return undefined;
+      throw error;
+    });
+    const mainClass = entry === undefined ? undefined : parseManifest(entry, `${jar}!/META-INF/MANIFEST.MF`).get("Main-Class");
     if (mainClass !== undefined) executable.push({ jar, mainClass });
   }
   const only = executable.length === 1 ? executable[0] : undefined;

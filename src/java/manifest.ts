@@ -25,13 +25,20 @@ const HEADER = /^([A-Za-z0-9][A-Za-z0-9_-]{0,69}): (.*)$/;
  * Parses a manifest's main section per the JAR File Specification: lines end in CRLF, LF or CR;
  * a line starting with one space continues the previous one (writers wrap at 72 bytes); the
  * main section ends at the first blank line.
+ *
+ * Given bytes, continuation lines are joined BEFORE decoding, as Java does: a writer that wraps
+ * at exactly 72 bytes may split a multi-byte UTF-8 character between two lines.
  */
-export function parseManifest(text: string, source = "META-INF/MANIFEST.MF"): Manifest {
+export function parseManifest(content: string | Buffer, source = "META-INF/MANIFEST.MF"): Manifest {
   const manifest = new Manifest();
-  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
+  // latin1 maps each byte to one char, so the line logic below works on bytes.
+  const bytes = typeof content !== "string";
+  const text = bytes ? content.toString("latin1").replace(/^\xEF\xBB\xBF/, "") : content.replace(/^\uFEFF/, "");
+  const decode = (value: string) => (bytes ? Buffer.from(value, "latin1").toString("utf8") : value);
+  const lines = text.split(/\r\n|\r|\n/);
   let current: { name: string; value: string; line: number } | undefined;
   const flush = () => {
-    if (current !== undefined) manifest.set(current.name, current.value);
+    if (current !== undefined) manifest.set(current.name, decode(current.value));
     current = undefined;
   };
   for (let i = 0; i < lines.length; i++) {
@@ -44,7 +51,7 @@ export function parseManifest(text: string, source = "META-INF/MANIFEST.MF"): Ma
     }
     flush();
     const match = HEADER.exec(line);
-    if (match === null) throw new ManifestError(source, i + 1, `not a "Name: value" header: ${JSON.stringify(line.slice(0, 80))}`);
+    if (match === null) throw new ManifestError(source, i + 1, `not a "Name: value" header: ${JSON.stringify(decode(line.slice(0, 80)))}`);
     current = { name: match[1]!, value: match[2]!, line: i + 1 };
   }
   flush();

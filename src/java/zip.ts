@@ -29,8 +29,12 @@ export async function readZipEntry(path: string, entryName: string): Promise<Buf
     const directorySize = tail.readUInt32LE(eocd + 12);
     const directoryOffset = tail.readUInt32LE(eocd + 16);
     if (directoryOffset === 0xffffffff) throw new ContractError(`${path} is a ZIP64 file, which is not supported`, "Use a JAR under 4 GiB.");
+    // Data prepended to the archive (a launch script, say) shifts every offset; Java finds the
+    // shift from where the directory really ends (at the EOCD record), and so does this.
+    const shift = size - tailLength + eocd - directorySize - directoryOffset;
+    if (shift < 0) throw new ContractError(`${path}: corrupt end of central directory`, `Replace ${path} with a valid JAR.`);
     const directory = Buffer.alloc(directorySize);
-    await file.read(directory, 0, directorySize, directoryOffset);
+    await file.read(directory, 0, directorySize, directoryOffset + shift);
 
     let at = 0;
     for (let n = 0; n < entries; n++) {
@@ -46,9 +50,9 @@ export async function readZipEntry(path: string, entryName: string): Promise<Buf
       if (name !== entryName) continue;
 
       const local = Buffer.alloc(30);
-      await file.read(local, 0, 30, localOffset);
+      await file.read(local, 0, 30, localOffset + shift);
       if (local.readUInt32LE(0) !== LOCAL_FILE_HEADER) throw new ContractError(`${path}: corrupt entry ${name}`, `Replace ${path} with a valid JAR.`);
-      const dataOffset = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+      const dataOffset = localOffset + shift + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       const data = Buffer.alloc(compressedSize);
       await file.read(data, 0, compressedSize, dataOffset);
       if (method === 0) return data;
