@@ -10,6 +10,7 @@ import {
   reloadable,
   reloadableDescriptor,
   RELOADABLE_ID,
+  serveLocalWatchexec,
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
@@ -22,9 +23,7 @@ let server: DependencyServer;
 let descriptor: string;
 
 beforeAll(async () => {
-  server = await new DependencyServer().start();
-  const uri = server.serve(watchexec.name, watchexec.bytes);
-  descriptor = reloadableDescriptor([{ version: "2.5.1", uri, sha256: watchexec.sha256 }]);
+  ({ server, descriptor } = await serveLocalWatchexec());
 });
 afterAll(async () => {
   await server.stop();

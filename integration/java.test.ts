@@ -7,13 +7,12 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
-  DependencyServer,
   fixtureBuildpack,
   freePort,
-  localWatchexec,
   readTiltfile,
   reloadable,
-  reloadableDescriptor,
+  serveLocalWatchexec,
+  type ServedWatchexec,
   replayLiveUpdate,
   repoRoot,
   scratchRoot,
@@ -38,15 +37,14 @@ function buildPlain(greeting: string): string {
   return out;
 }
 
-let server: DependencyServer;
+let served: ServedWatchexec;
 let descriptor: string;
 beforeAll(async () => {
-  const watchexec = localWatchexec();
-  server = await new DependencyServer().start();
-  descriptor = reloadableDescriptor([{ version: "2.5.1", uri: server.serve(watchexec.name, watchexec.bytes), sha256: watchexec.sha256 }]);
+  served = await serveLocalWatchexec();
+  descriptor = served.descriptor;
 });
 afterAll(async () => {
-  await server.stop();
+  await served.server.stop();
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 

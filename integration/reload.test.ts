@@ -6,31 +6,28 @@ import {
   assertBuilt,
   type BuildpackEntry,
   type CnbBuild,
-  DependencyServer,
   type FileContent,
   fixtureBuildpack,
   freePort,
-  localWatchexec,
   reloadable,
-  reloadableDescriptor,
+  serveLocalWatchexec,
+  type ServedWatchexec,
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
 import { fixturesDir, scratchRoot } from "./harness/paths.ts";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-let server: DependencyServer;
+let served: ServedWatchexec;
 let descriptor: string;
-
 beforeAll(async () => {
-  const watchexec = localWatchexec();
-  server = await new DependencyServer().start();
-  descriptor = reloadableDescriptor([{ version: "2.5.1", uri: server.serve(watchexec.name, watchexec.bytes), sha256: watchexec.sha256 }]);
+  served = await serveLocalWatchexec();
+  descriptor = served.descriptor;
 });
 afterAll(async () => {
-  await server.stop();
+  await served.server.stop();
 });
 
 interface AppCase {
@@ -43,6 +40,10 @@ interface AppCase {
   webCommand: string[];
   /** The files a sync sends to make the app answer `message` (crash: fail on start). */
   change: (message: string) => Record<string, FileContent>;
+}
+
+function filesOf(dir: string): Record<string, FileContent> {
+  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
 }
 
 const messageFile = (message: string) => ({ "message.txt": `${message}\n` });
@@ -63,7 +64,14 @@ function cServer(message: string): FileContent {
 const apps: AppCase[] = [
   { name: "Python (language buildpack)", app: fixtureApp("python-web"), before: [fixtureBuildpack("python")], webCommand: ["python3", "server.py"], change: messageFile },
   { name: "Node.js (language buildpack)", app: fixtureApp("node-web"), before: [fixtureBuildpack("node")], webCommand: ["node", "server.js"], change: messageFile },
-  { name: "Procfile only", app: fixtureApp("procfile-web"), before: [], webCommand: ["bash", "-c", "python3 server.py --port $PORT"], change: messageFile },
+  {
+    name: "Procfile only",
+    // The Python app's files with a Procfile instead of a language buildpack.
+    app: () => ({ ...filesOf(join(fixturesDir, "apps", "python-web")), Procfile: readFileSync(join(fixturesDir, "apps", "procfile-web", "Procfile"), "utf8") }),
+    before: [],
+    webCommand: ["bash", "-c", "python3 server.py --port $PORT"],
+    change: messageFile,
+  },
   {
     name: "C binary (Procfile)",
     app: () => ({ Procfile: "web: ./server\nworker: sleep 3600\n", server: cServer("hello v1") }),

@@ -5,13 +5,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
-  DependencyServer,
   fixtureBuildpack,
   freePort,
-  localWatchexec,
   readTiltfile,
   reloadable,
-  reloadableDescriptor,
+  serveLocalWatchexec,
+  type ServedWatchexec,
   replayLiveUpdate,
   repoRoot,
   scratchRoot,
@@ -25,15 +24,14 @@ const tiltfile = readTiltfile(join(example, "Tiltfile"));
 const STARTED = /listening on/;
 const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
 
-let server: DependencyServer;
+let served: ServedWatchexec;
 let descriptor: string;
 beforeAll(async () => {
-  const watchexec = localWatchexec();
-  server = await new DependencyServer().start();
-  descriptor = reloadableDescriptor([{ version: "2.5.1", uri: server.serve(watchexec.name, watchexec.bytes), sha256: watchexec.sha256 }]);
+  served = await serveLocalWatchexec();
+  descriptor = served.descriptor;
 });
 afterAll(async () => {
-  await server.stop();
+  await served.server.stop();
 });
 
 /** A local checkout of the example to edit, as a developer running Tilt has. */

@@ -4,12 +4,10 @@
 import { join } from "node:path";
 import {
   assertBuilt,
-  DependencyServer,
   freePort,
-  localWatchexec,
   reloadable,
-  reloadableDescriptor,
   repoRoot,
+  serveLocalWatchexec,
   waitForBody,
   withBuild,
 } from "../integration/harness/index.ts";
@@ -17,11 +15,9 @@ import {
 const say = (text = "") => console.log(text);
 const step = (text: string) => say(`\n==> ${text}`);
 
-const watchexec = localWatchexec();
-const server = await new DependencyServer().start();
 // The official release URL is unreachable here: serve the watchexec that scripts/tools built
 // from crates.io, and point a copy of buildpack.toml at it.
-const descriptor = reloadableDescriptor([{ version: "2.5.1", uri: server.serve(watchexec.name, watchexec.bytes), sha256: watchexec.sha256 }]);
+const { server, descriptor } = await serveLocalWatchexec();
 const app = join(repoRoot, "examples", "node-web");
 
 try {

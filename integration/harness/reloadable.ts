@@ -4,6 +4,7 @@ import { join } from "node:path";
 import TOML from "@iarna/toml";
 import type { BuildpackEntry } from "./lifecycle.ts";
 import { fixturesDir, requirePackage, WATCHEXEC_TARBALL } from "./paths.ts";
+import { DependencyServer } from "./depserver.ts";
 
 export const RELOADABLE_ID = "reloadable/watchexec";
 
@@ -62,4 +63,22 @@ export function fixtureBuildpack(name: string, options: { optional?: boolean } =
   const dir = join(fixturesDir, "buildpacks", name);
   const descriptor = TOML.parse(readFileSync(join(dir, "buildpack.toml"), "utf8")) as Record<string, any>;
   return { id: descriptor.buildpack.id, version: descriptor.buildpack.version, dir, ...(options.optional !== undefined ? { optional: options.optional } : {}) };
+}
+
+export interface ServedWatchexec {
+  server: DependencyServer;
+  watchexec: Artifact;
+  /** The test copy of buildpack.toml, whose 2.5.1 amd64 entry points at the server. */
+  descriptor: string;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 serving the local watchexec tarball, and the descriptor that
+ * points at it: the official release URL is unreachable here.
+ */
+export async function serveLocalWatchexec(): Promise<ServedWatchexec> {
+  const watchexec = localWatchexec();
+  const server = await new DependencyServer().start();
+  const uri = server.serve(watchexec.name, watchexec.bytes);
+  return { server, watchexec, descriptor: reloadableDescriptor([{ version: "2.5.1", uri, sha256: watchexec.sha256 }]) };
 }
