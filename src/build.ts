@@ -7,7 +7,7 @@ import { chooseSource, offlinePath } from "./dependency/source.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
-import { contributeReloadableProcesses } from "./reload/contribute.ts";
+import { contributeReloadableProcesses, planReloadableProcesses } from "./reload/contribute.ts";
 import { detectJavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
 import { DEVTOOLS, parseDevtoolsSetting, planJvmReload } from "./java/reload.ts";
@@ -43,21 +43,33 @@ export async function build(input: BuildInput): Promise<void> {
   const reloadSettings = Object.fromEntries(
     [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
   );
+  // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
+  const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
+  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
+  const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
   const javaApp = await detectJavaApp(context.appDir);
   const jvmPlan =
     javaApp === undefined
       ? undefined
-      : planJvmReload(javaApp, context.appDir, {
-          jvmOptions: jvmOptionsFrom(settings.raw(JVM_OPTIONS)),
-          devtools: parseDevtoolsSetting(settings.raw(DEVTOOLS)),
-          triggerDir: parseFlag(TRIGGER, settings.raw(TRIGGER)) ? triggerDirOf(context.layersDir) : undefined,
-        });
+      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined });
   const javaDefaults = jvmPlan?.defaults;
   const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
     debounce: settings.value(DEBOUNCE),
     stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
     ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
   });
+
+  const processInput = {
+    appDir: context.appDir,
+    buildpackDir: context.buildpackDir,
+    layersDir: context.layersDir,
+    buildpackId: descriptor.info.id,
+    config: reloadConfig,
+    javaApp,
+    jvmPlan,
+    logger,
+  };
+  const processPlan = await planReloadableProcesses(processInput);
 
   const dependency = resolveDependency(descriptor.dependencies, {
     id: "watchexec",
@@ -77,16 +89,7 @@ export async function build(input: BuildInput): Promise<void> {
     logger,
   });
   logger.blank();
-  await contributeReloadableProcesses({
-    appDir: context.appDir,
-    buildpackDir: context.buildpackDir,
-    layersDir: context.layersDir,
-    buildpackId: descriptor.info.id,
-    config: reloadConfig,
-    javaApp,
-    jvmPlan,
-    logger,
-  });
+  await contributeReloadableProcesses(processPlan, processInput);
   logger.blank();
   logger.header(`Done (finished in ${formatDuration(Date.now() - started)})`);
 }

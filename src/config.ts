@@ -12,7 +12,14 @@ const FALSE_WORDS = ["false", "0", "no", "off"];
  * A boolean flag: unset or empty is the default; anything outside the accepted words is an
  * error rather than a silent "off", so a typo such as `ture` can't build an image without reload.
  */
-export function parseFlag(variable: string, value: string | undefined, defaultValue = false): boolean {
+export function parseFlag(
+  variable: string,
+  value: string | undefined,
+  defaultValue = false,
+  fix = variable === ENABLED
+    ? `Set ${ENABLED} to true to enable live reload, or false (or unset it) to disable it.`
+    : `Set ${variable} to true or false, or unset it for the default (${defaultValue}).`,
+): boolean {
   if (value === undefined || value.trim() === "") return defaultValue;
   const word = value.trim().toLowerCase();
   if (TRUE_WORDS.includes(word)) return true;
@@ -21,7 +28,7 @@ export function parseFlag(variable: string, value: string | undefined, defaultVa
     variable,
     value,
     `is not a boolean: accepted values are ${[...TRUE_WORDS, ...FALSE_WORDS].join(", ")} (case-insensitive)`,
-    `Set ${variable} to true to enable live reload, or false (or unset it) to disable it.`,
+    fix,
   );
 }
 

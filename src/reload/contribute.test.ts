@@ -6,7 +6,7 @@ import { ConfigurationError } from "../errors.ts";
 import type { Logger } from "../output.ts";
 import { testdir, type TestDir, type TreeEntry } from "../testing/testdir.ts";
 import { parseReloadConfig, PROCESSES, type RawReloadSettings } from "./config.ts";
-import { contributeReloadableProcesses, formatCommand } from "./contribute.ts";
+import { contributeReloadableProcesses, planReloadableProcesses, formatCommand } from "./contribute.ts";
 import { watchexecCommand } from "./processes.ts";
 
 const ID = "reloadable/watchexec";
@@ -45,7 +45,8 @@ async function setup(tree: Record<string, TreeEntry>, raw: RawReloadSettings = {
   const logger = recordingLogger();
   const config = parseReloadConfig(raw, appDir, DEFAULTS);
   const buildpackDir = dir.join("buildpack");
-  const run = () => contributeReloadableProcesses({ appDir, buildpackDir, layersDir, buildpackId: ID, config, logger });
+  const input = { appDir, buildpackDir, layersDir, buildpackId: ID, config, logger };
+  const run = async () => contributeReloadableProcesses(await planReloadableProcesses(input), input);
   const launchToml = async () => JSON.parse(JSON.stringify(TOML.parse(await readFile(dir.join("layers", "reloadable_watchexec", "launch.toml"), "utf8")))) as { processes: Process[] };
   return { dir, appDir, layersDir, logger, config, run, launchToml };
 }
