@@ -102,6 +102,27 @@ describe("a real reload through the launcher", () => {
   });
 });
 
+describe("where the artifact comes from", () => {
+  it("a dependency-mapping binding redirects the download (buildpack.toml's URI is dead)", async () => {
+    const dead = reloadableDescriptor([{ version: "2.5.1", uri: `http://127.0.0.1:9/${watchexec.name}`, sha256: watchexec.sha256 }]);
+    await withBuild(
+      {
+        app: pythonApp,
+        env: { BP_LIVE_RELOAD_ENABLED: "true" },
+        bindings: { mirror: { type: "dependency-mapping", entries: { [watchexec.sha256]: server.url(watchexec.name) } } },
+        order: [fixtureBuildpack("self-reloading-python"), reloadable({ descriptor: dead })],
+      },
+      async (build) => {
+        const before = server.count(watchexec.name);
+        const result = await build.build();
+        assertBuilt(result);
+        expect(result.log).toContain(`Fetching ${server.url(watchexec.name)} (dependency-mapping binding "mirror")`);
+        expect(server.count(watchexec.name)).toBe(before + 1);
+      },
+    );
+  });
+});
+
 describe("the watchexec layer across builds", () => {
   it("reuses the layer on rebuild with no request, and replaces it when BP_WATCHEXEC_VERSION changes", async () => {
     // A second artifact labelled 2.5.0: the same binary repacked with a marker file, so that

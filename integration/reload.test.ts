@@ -17,7 +17,7 @@ import {
 } from "./harness/index.ts";
 import { fixturesDir, scratchRoot } from "./harness/paths.ts";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 let served: ServedWatchexec;
@@ -119,6 +119,12 @@ describe.each(apps)("$name", (c) => {
       expect(worker?.command[0]).not.toBe("watchexec");
       expect(result.processes.find((p) => p.type === "worker-no-reload")).toBeUndefined();
       expect(result.log).toMatch(/Assigning launch processes:\n\s+web \(default\): watchexec --restart --shell=none/);
+      // Group-writable for a sync tool running as another user of the group; never world-writable.
+      for (const entry of [build.appDir, ...readdirSync(build.appDir).map((f) => join(build.appDir, f))]) {
+        const mode = statSync(entry).mode;
+        expect(mode & 0o020, entry).toBe(0o020);
+        expect(mode & 0o002, entry).toBe(0);
+      }
     });
   });
 
