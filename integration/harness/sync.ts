@@ -50,32 +50,36 @@ export async function syncFiles(
   files: Record<string, FileContent>,
   options: SyncOptions = {},
 ): Promise<{ ms: number; bytes: number }> {
+  // The archive is made in full first, as the sync tool has it before it streams: the clock then
+  // measures only the transfer and the extraction, not this harness's staging and packing.
+  const archive = await packArchive(files);
+  const extractor = spawn("tar", ["-x", "-f", "-", "-C", dest], {
+    stdio: ["pipe", "ignore", "pipe"],
+    ...(options.user !== undefined ? { uid: options.user.uid, gid: options.user.gid } : {}),
+  });
+  let stderr = "";
+  extractor.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => extractor.on("close", resolve));
+  await new Promise<void>((resolve, reject) => {
+    extractor.once("spawn", resolve);
+    extractor.once("error", reject);
+  });
+  const started = Date.now();
+  const source = Readable.from([archive]);
+  if (options.bytesPerSecond !== undefined) await pipeline(source, new RateLimit(options.bytesPerSecond), extractor.stdin);
+  else await pipeline(source, extractor.stdin);
+  const code = await exited;
+  if (code !== 0) throw new Error(`tar -x into ${dest} exited ${code}: ${stderr}`);
+  return { ms: Date.now() - started, bytes: archive.length };
+}
+
+async function packArchive(files: Record<string, FileContent>): Promise<Buffer> {
   const staging = await mkdtemp(join(scratchRoot(), "reloadable-sync-"));
   try {
-    // The archive is made in full first, as the sync tool has it before it streams: the clock
-    // then measures only the transfer and the extraction, not this harness's tar packing.
     await writeTree(staging, files);
     const chunks: Buffer[] = [];
     for await (const chunk of create({ cwd: staging, portable: true }, Object.keys(files)) as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
-    const archive = Buffer.concat(chunks);
-    const extractor = spawn("tar", ["-x", "-f", "-", "-C", dest], {
-      stdio: ["pipe", "ignore", "pipe"],
-      ...(options.user !== undefined ? { uid: options.user.uid, gid: options.user.gid } : {}),
-    });
-    let stderr = "";
-    extractor.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => extractor.on("close", resolve));
-    await new Promise<void>((resolve, reject) => {
-      extractor.once("spawn", resolve);
-      extractor.once("error", reject);
-    });
-    const started = Date.now();
-    const source = Readable.from([archive]);
-    if (options.bytesPerSecond !== undefined) await pipeline(source, new RateLimit(options.bytesPerSecond), extractor.stdin);
-    else await pipeline(source, extractor.stdin);
-    const code = await exited;
-    if (code !== 0) throw new Error(`tar -x into ${dest} exited ${code}: ${stderr}`);
-    return { ms: Date.now() - started, bytes: archive.length };
+    return Buffer.concat(chunks);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
