@@ -13,6 +13,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["integration/**/*.test.ts"],
+          globalSetup: ["integration/harness/global-setup.ts"],
           // Each test runs the real lifecycle and real processes; they share a 2-core machine.
           fileParallelism: false,
           testTimeout: 180_000,

@@ -61,10 +61,14 @@ export interface BuildResult {
   defaultProcess: string | undefined;
 }
 
-/** Lifecycle and launcher copies that the unprivileged user can run (the checkout may be private). */
-let sharedToolsDir: string | undefined;
-function sharedTools(): string {
-  if (sharedToolsDir !== undefined) return sharedToolsDir;
+const SHARED_TOOLS_ENV = "RELOADABLE_IT_TOOLS";
+
+/**
+ * Copies of the lifecycle, the launcher and the packaged buildpack's binary that the
+ * unprivileged user can run (the checkout may be private to its owner). Each build hard-links
+ * the binary, so it is copied once per run.
+ */
+export function prepareSharedTools(): string {
   const dir = mkdtempSync(join(scratchRoot(), "reloadable-it-tools-"));
   chmodSync(dir, 0o755);
   for (const name of ["lifecycle", "launcher"] as const) copyFileSync(tool(name), join(dir, name));
@@ -72,14 +76,28 @@ function sharedTools(): string {
   symlinkSync("lifecycle", join(dir, "builder"));
   mkdirSync(join(dir, "process"));
   chmodSync(join(dir, "process"), 0o755);
-  // The packaged buildpack's binary, once per run; each build hard-links it.
   mkdirSync(join(dir, "reloadable"));
   copyFileSync(join(requirePackage(), "bin", "main"), join(dir, "reloadable", "main"));
   chmodSync(join(dir, "reloadable", "main"), 0o755);
+  return dir;
+}
+
+/**
+ * The test run's copy, made once by the vitest global setup (integration/harness/global-setup.ts)
+ * and removed by its teardown: test workers may end without an "exit" event, and a copy per
+ * worker left ~140 MB on tmpfs each time. Scripts (demo, bench) make their own and remove it on exit.
+ */
+let sharedToolsDir: string | undefined;
+function sharedTools(): string {
+  sharedToolsDir ??= process.env[SHARED_TOOLS_ENV];
+  if (sharedToolsDir !== undefined) return sharedToolsDir;
+  const dir = prepareSharedTools();
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   sharedToolsDir = dir;
   return dir;
 }
+
+export { SHARED_TOOLS_ENV };
 
 export function escapeId(id: string): string {
   return id.replaceAll("/", "_");
