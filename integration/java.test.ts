@@ -11,14 +11,13 @@ import {
   freePort,
   readTiltfile,
   reloadable,
-  serveLocalWatchexec,
-  type ServedWatchexec,
   replayLiveUpdate,
   repoRoot,
   scratchRoot,
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
+import { useLocalWatchexec } from "./harness/hooks.ts";
 import { fixturesDir } from "./harness/paths.ts";
 
 const plainSources = join(fixturesDir, "apps", "java-plain");
@@ -37,14 +36,8 @@ function buildPlain(greeting: string): string {
   return out;
 }
 
-let served: ServedWatchexec;
-let descriptor: string;
-beforeAll(async () => {
-  served = await serveLocalWatchexec();
-  descriptor = served.descriptor;
-});
-afterAll(async () => {
-  await served.server.stop();
+const local = useLocalWatchexec();
+afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -57,7 +50,7 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
     const v1 = buildPlain("hello v1");
     const v2 = buildPlain("hello v2");
     await withBuild(
-      { app: v1, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor })] },
+      { app: v1, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
@@ -93,7 +86,7 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
 
   it("BP_LIVE_RELOAD_JVM_OPTIONS set but empty turns the JVM options off", async () => {
     await withBuild(
-      { app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_JVM_OPTIONS: "" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor })] },
+      { app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_JVM_OPTIONS: "" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
@@ -108,7 +101,7 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
   });
 
   it("still builds with no JVM provider in the group (the [[or]] plan)", async () => {
-    await withBuild({ app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor })] }, async (build) => {
+    await withBuild({ app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor: local.descriptor })] }, async (build) => {
       const result = await build.build();
       assertBuilt(result);
       expect(result.group.map((g) => g.id)).toEqual(["reloadable/watchexec"]);
@@ -123,7 +116,7 @@ describe("a packed JAR", () => {
     const appDir = tempDir("packed");
     execFileSync("jar", ["--create", "--file", join(appDir, "app.jar"), "--manifest", join(exploded, "META-INF", "MANIFEST.MF"), "-C", exploded, "app"]);
     cpSync(join(exploded, "lib"), join(appDir, "lib"), { recursive: true });
-    await withBuild({ app: appDir, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor })] }, async (build) => {
+    await withBuild({ app: appDir, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] }, async (build) => {
       const result = await build.build();
       assertBuilt(result);
       expect(result.log).toContain("app.jar is a packed JAR: every reload needs the whole JAR synced");
@@ -140,7 +133,7 @@ describe("a packed JAR", () => {
 describe("processes from an executable-jar-style buildpack", () => {
   it("rewrites its web process in place and declares no duplicate", async () => {
     await withBuild(
-      { app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), fixtureBuildpack("executable-jar"), reloadable({ descriptor })] },
+      { app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), fixtureBuildpack("executable-jar"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
@@ -183,7 +176,7 @@ describe("the Spring Boot example, replaying its Tiltfile", () => {
     { name: "JVM restart (BP_LIVE_RELOAD_DEVTOOLS=false)", env: { BP_LIVE_RELOAD_DEVTOOLS: "false" }, samePid: false },
   ])("$name: mvn compile, Tiltfile sync() and trigger, new response, one restart", async ({ env, samePid }) => {
     await withBuild(
-      { app: exploded, env: { ...tiltfile.env, ...env }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor })] },
+      { app: exploded, env: { ...tiltfile.env, ...env }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);

@@ -1,7 +1,7 @@
 // Issue 4: Reloadable rewrites the processes that earlier buildpacks (or a Procfile) declared,
 // verified with the real lifecycle, the real launcher and the real watchexec.
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   assertBuilt,
   type BuildpackEntry,
@@ -10,25 +10,16 @@ import {
   fixtureBuildpack,
   freePort,
   reloadable,
-  serveLocalWatchexec,
-  type ServedWatchexec,
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
+import { useLocalWatchexec } from "./harness/hooks.ts";
 import { fixturesDir, scratchRoot } from "./harness/paths.ts";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-let served: ServedWatchexec;
-let descriptor: string;
-beforeAll(async () => {
-  served = await serveLocalWatchexec();
-  descriptor = served.descriptor;
-});
-afterAll(async () => {
-  await served.server.stop();
-});
+const local = useLocalWatchexec();
 
 interface AppCase {
   name: string;
@@ -98,7 +89,7 @@ async function buildApp(c: AppCase, build: CnbBuild) {
 }
 
 function orderFor(c: AppCase) {
-  return [...c.before, reloadable({ descriptor })];
+  return [...c.before, reloadable({ descriptor: local.descriptor })];
 }
 
 describe.each(apps)("$name", (c) => {
@@ -168,7 +159,7 @@ describe.each(apps)("$name", (c) => {
 
 describe("native binaries", () => {
   it("picks up a binary overwritten in place while it runs (no Text file busy)", async () => {
-    await withBuild({ app: { Procfile: "web: ./server\n", server: cServer("hello v1") }, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor })] }, async (build) => {
+    await withBuild({ app: { Procfile: "web: ./server\n", server: cServer("hello v1") }, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor: local.descriptor })] }, async (build) => {
       const result = await build.build();
       assertBuilt(result);
       expect(result.log).toContain("Native binaries run from a memory copy through reloadable-exec");
@@ -197,7 +188,7 @@ describe("native binaries", () => {
 
 describe("configuration on the real lifecycle", () => {
   const python = () => join(fixturesDir, "apps", "python-web");
-  const order = () => [fixtureBuildpack("python"), reloadable({ descriptor })];
+  const order = () => [fixtureBuildpack("python"), reloadable({ descriptor: local.descriptor })];
 
   it("signal mode: the app starts once and receives the signal on change", async () => {
     await withBuild({ app: python(), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_MODE: "signal:SIGHUP" }, order: order() }, async (build) => {
@@ -244,7 +235,7 @@ describe("configuration on the real lifecycle", () => {
   });
 
   it("warns, and makes nothing reloadable, when no buildpack or Procfile declared a process", async () => {
-    await withBuild({ app: { "index.html": "hi" }, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor })] }, async (build) => {
+    await withBuild({ app: { "index.html": "hi" }, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [reloadable({ descriptor: local.descriptor })] }, async (build) => {
       const result = await build.build();
       assertBuilt(result);
       expect(result.log).toContain("nothing was made reloadable");

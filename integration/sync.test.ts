@@ -2,35 +2,26 @@
 // runs it (read from the file, not copied), on the real lifecycle, launcher and watchexec.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   assertBuilt,
   fixtureBuildpack,
   freePort,
   readTiltfile,
   reloadable,
-  serveLocalWatchexec,
-  type ServedWatchexec,
   replayLiveUpdate,
   repoRoot,
   scratchRoot,
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
+import { useLocalWatchexec } from "./harness/hooks.ts";
 import { fixturesDir } from "./harness/paths.ts";
 
 const STARTED = /listening on/;
 const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
 
-let served: ServedWatchexec;
-let descriptor: string;
-beforeAll(async () => {
-  served = await serveLocalWatchexec();
-  descriptor = served.descriptor;
-});
-afterAll(async () => {
-  await served.server.stop();
-});
+const local = useLocalWatchexec();
 
 /** A local checkout of the example to edit, as a developer running Tilt has. */
 function workingCopy(example: string): string {
@@ -59,7 +50,7 @@ describe.each(examples)("trigger mode, replaying examples/$name/Tiltfile", ({ na
   it("a slow sync of 300 files restarts the app exactly once, after the trigger", async () => {
     const checkout = workingCopy(example);
     try {
-      await withBuild({ app: example, env: tiltfile.env, order: [reloadable({ descriptor })] }, async (build) => {
+      await withBuild({ app: example, env: tiltfile.env, order: [reloadable({ descriptor: local.descriptor })] }, async (build) => {
         const result = await build.build();
         assertBuilt(result);
         expect(result.log).toContain("Trigger mode: reloads when a sync ends by writing a file in");
@@ -90,7 +81,7 @@ describe.each(examples)("trigger mode, replaying examples/$name/Tiltfile", ({ na
   });
 
   it("writes into the app dir (logs, state, a plain sync with no trigger) restart nothing", async () => {
-    await withBuild({ app: example, env: tiltfile.env, order: [reloadable({ descriptor })] }, async (build) => {
+    await withBuild({ app: example, env: tiltfile.env, order: [reloadable({ descriptor: local.descriptor })] }, async (build) => {
       assertBuilt(await build.build());
       const port = await freePort();
       const url = `http://127.0.0.1:${port}/`;
@@ -111,7 +102,7 @@ describe.each(examples)("trigger mode, replaying examples/$name/Tiltfile", ({ na
 describe("polling", () => {
   it("BP_LIVE_RELOAD_POLL still sees content changes (polling reports them as metadata)", async () => {
     await withBuild(
-      { app: join(fixturesDir, "apps", "python-web"), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_POLL: "250ms" }, order: [fixtureBuildpack("python"), reloadable({ descriptor })] },
+      { app: join(fixturesDir, "apps", "python-web"), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_POLL: "250ms" }, order: [fixtureBuildpack("python"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);

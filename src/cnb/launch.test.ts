@@ -1,17 +1,13 @@
 import { mkdir, readFile } from "node:fs/promises";
 import TOML from "@iarna/toml";
 import { afterEach, describe, expect, it } from "vitest";
-import { testdir, type TestDir, type TreeEntry } from "../testing/testdir.ts";
+import { testdir, type TestDir, type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { mergeProcesses, readEarlierProcesses, writeLaunchToml } from "./launch.ts";
 import type { Process } from "./types.ts";
 
-const dirs: TestDir[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
-});
+const tempdir = testdirsRemovedAfterEach();
 async function tree(entries: Record<string, TreeEntry>): Promise<TestDir> {
-  const dir = await testdir(entries);
-  dirs.push(dir);
+  const dir = await tempdir(entries);
   return dir;
 }
 

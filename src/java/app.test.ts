@@ -2,18 +2,14 @@ import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ContractError } from "../errors.ts";
-import { testdir, writeTree, type TestDir, type TreeEntry } from "../testing/testdir.ts";
+import { testdir, writeTree, type TestDir, type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { BOOT_LAUNCHERS, detectJavaApp, type JavaApp } from "./app.ts";
 import { ManifestError } from "./manifest.ts";
 
-const dirs: TestDir[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
-});
+const tempdir = testdirsRemovedAfterEach();
 
 async function appDir(tree: Record<string, TreeEntry>): Promise<TestDir> {
-  const dir = await testdir(tree);
-  dirs.push(dir);
+  const dir = await tempdir(tree);
   return dir;
 }
 
@@ -274,8 +270,7 @@ describe("detectJavaApp on a layout the jar tool extracted", () => {
   it("an exploded executable JAR with a wrapped Class-Path", async () => {
     const dir = await appDir({});
     const classPath = Array.from({ length: 6 }, (_, i) => `lib/dependency-number-${i + 1}-1.0.0.jar`);
-    const src = await testdir({ "app/Main.class": "", "cp.mf": `Class-Path: ${classPath.join(" ")}\n` }, "reloadable-jar-src-");
-    dirs.push(src);
+    const src = await tempdir({ "app/Main.class": "", "cp.mf": `Class-Path: ${classPath.join(" ")}\n` }, "reloadable-jar-src-");
     execFileSync("jar", ["--create", "--file", src.join("app.jar"), "--main-class", "app.Main", "--manifest", src.join("cp.mf"), "-C", src.path, "app"], { stdio: "pipe" });
     execFileSync("jar", ["--extract", "--file", src.join("app.jar")], { cwd: dir.path, stdio: "pipe" });
     await writeTree(dir.path, Object.fromEntries(classPath.map((p) => [p, ""])));

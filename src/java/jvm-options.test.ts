@@ -1,17 +1,13 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import TOML from "@iarna/toml";
 import { afterEach, describe, expect, it } from "vitest";
-import { testdir, type TestDir } from "../testing/testdir.ts";
+import { testdir, type TestDir, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { contributeJvmOptions, DEFAULT_JVM_OPTIONS, jvmOptionsFrom, JVM_OPTIONS } from "./jvm-options.ts";
 
-const dirs: TestDir[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
-});
+const tempdir = testdirsRemovedAfterEach();
 
 async function layers(): Promise<TestDir> {
-  const dir = await testdir({ "layers/": "" });
-  dirs.push(dir);
+  const dir = await tempdir({ "layers/": "" });
   return dir;
 }
 
@@ -90,8 +86,7 @@ describe("contributeJvmOptions", () => {
   });
 
   it("stray files in an old layer dir are removed", async () => {
-    const dir = await testdir({ "layers/jvm-options/env/JAVA_TOOL_OPTIONS": "-Xold", "layers/jvm-options/env.launch/old/JAVA_TOOL_OPTIONS.append": "-Xold" });
-    dirs.push(dir);
+    const dir = await tempdir({ "layers/jvm-options/env/JAVA_TOOL_OPTIONS": "-Xold", "layers/jvm-options/env.launch/old/JAVA_TOOL_OPTIONS.append": "-Xold" });
     await contributeJvmOptions(dir.join("layers"), ["web"], "-Xmx1g");
     expect(await readdir(dir.join("layers", "jvm-options"))).toEqual(["env.launch"]);
     expect(await readdir(dir.join("layers", "jvm-options", "env.launch"))).toEqual(["web"]);

@@ -1,14 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { ContractError } from "../errors.ts";
-import { testdir, type TestDir } from "../testing/testdir.ts";
+import { testdir, type TestDir, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { ManifestError, parseManifest } from "./manifest.ts";
 import { readZipEntry } from "./zip.ts";
 
-const dirs: TestDir[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
-});
+const tempdir = testdirsRemovedAfterEach();
 
 /** The error `fn` throws (fails the test if it throws none). */
 function thrown(fn: () => unknown): unknown {
@@ -232,8 +229,7 @@ describe("parseManifest: errors", () => {
 describe("parseManifest on a manifest written by the JDK jar tool", () => {
   it("reads back a Class-Path the tool wrapped at 72 bytes", async () => {
     const classPath = Array.from({ length: 8 }, (_, i) => `lib/dependency-number-${i + 1}-1.0.0.jar`).join(" ");
-    const dir = await testdir({ "classes/app/Main.class": "not really a class", "extra.mf": `Class-Path: ${classPath}\n` });
-    dirs.push(dir);
+    const dir = await tempdir({ "classes/app/Main.class": "not really a class", "extra.mf": `Class-Path: ${classPath}\n` });
     execFileSync("jar", ["--create", "--file", dir.join("x.jar"), "--main-class", "app.Main", "--manifest", dir.join("extra.mf"), "-C", dir.join("classes"), "."], {
       stdio: "pipe",
     });

@@ -2,15 +2,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ContractError } from "../errors.ts";
-import { testdir, type TestDir } from "../testing/testdir.ts";
+import { testdir, type TestDir, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { readZipEntry } from "./zip.ts";
 
 const EOCD = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
-const dirs: TestDir[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
-});
+const tempdir = testdirsRemovedAfterEach();
 
 /** Some compressible class "bytes" and a text resource, so deflate really shrinks them. */
 const MAIN_CLASS = Buffer.from(`${"\xca\xfe\xba\xbe".repeat(4)}${"app/Main ".repeat(200)}`, "latin1");
@@ -81,8 +78,7 @@ describe("readZipEntry on JARs made by the jar tool", () => {
   });
 
   it("a JAR without a manifest -> undefined for the manifest", async () => {
-    const dir = await testdir({ "classes/a.txt": "a" });
-    dirs.push(dir);
+    const dir = await tempdir({ "classes/a.txt": "a" });
     execFileSync("jar", ["--create", "--no-manifest", "--file", dir.join("plain.jar"), "-C", dir.join("classes"), "."], { stdio: "pipe" });
     expect(await readZipEntry(dir.join("plain.jar"), "META-INF/MANIFEST.MF")).toBeUndefined();
     expect((await readZipEntry(dir.join("plain.jar"), "a.txt"))?.toString()).toBe("a");
@@ -96,8 +92,7 @@ describe("readZipEntry: not a ZIP", () => {
     ["a file shorter than an EOCD record", "PK\x05\x06"],
     ["a local header and nothing else", Buffer.from([0x50, 0x4b, 0x03, 0x04, ...Buffer.alloc(40)])],
   ])("%s -> ContractError naming the path", async (_name, content) => {
-    const dir = await testdir({ "app.jar": content });
-    dirs.push(dir);
+    const dir = await tempdir({ "app.jar": content });
     const error = await readZipEntry(dir.join("app.jar"), "META-INF/MANIFEST.MF").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContractError);
     expect((error as Error).message).toContain(dir.join("app.jar"));
@@ -105,8 +100,7 @@ describe("readZipEntry: not a ZIP", () => {
   });
 
   it("a truncated JAR (the central directory cut off) -> ContractError", async () => {
-    const dir = await testdir();
-    dirs.push(dir);
+    const dir = await tempdir();
     const bytes = await readFile(deflated);
     await writeFile(dir.join("cut.jar"), bytes.subarray(0, bytes.length - 30));
     await expect(readZipEntry(dir.join("cut.jar"), "META-INF/MANIFEST.MF")).rejects.toBeInstanceOf(ContractError);
@@ -130,8 +124,7 @@ describe("readZipEntry: a ZIP comment after the end of central directory record"
     ["a comment that looks like a manifest", () => deflated, Buffer.from("Main-Class: other.Main\r\n")],
     ["the longest comment (65535 bytes)", () => deflated, Buffer.alloc(65_535, "c")],
   ])("%s", async (_name, jar, comment) => {
-    const dir = await testdir();
-    dirs.push(dir);
+    const dir = await tempdir();
     await writeFile(dir.join("commented.jar"), withComment(await readFile(jar()), comment));
     const manifest = await readZipEntry(dir.join("commented.jar"), "META-INF/MANIFEST.MF");
     expect(manifest?.toString("utf8")).toContain("Main-Class: app.Main\r\n");
@@ -140,8 +133,7 @@ describe("readZipEntry: a ZIP comment after the end of central directory record"
 
   const hasZip = spawnSync("zip", ["-v"], { stdio: "ignore" }).status === 0;
   it.runIf(hasZip)("a comment added by zip -z", async () => {
-    const dir = await testdir();
-    dirs.push(dir);
+    const dir = await tempdir();
     await copyFile(deflated, dir.join("z.jar"));
     execFileSync("zip", ["-q", "-z", dir.join("z.jar")], { input: "a comment from zip -z\n", stdio: ["pipe", "pipe", "pipe"] });
     const bytes = await readFile(dir.join("z.jar"));
@@ -157,8 +149,7 @@ describe("readZipEntry: data before the ZIP", () => {
   // directory really is); readZipEntry seeks to the unshifted offset and throws
   // "corrupt central directory".
   it("reads a JAR with a launch script prepended, as java -jar does", async () => {
-    const dir = await testdir();
-    dirs.push(dir);
+    const dir = await tempdir();
     const stub = Buffer.from('#!/bin/sh\nexec java -jar "$0" "$@"\n');
     await writeFile(dir.join("exec.jar"), Buffer.concat([stub, await readFile(deflated)]));
     const manifest = await readZipEntry(dir.join("exec.jar"), "META-INF/MANIFEST.MF");

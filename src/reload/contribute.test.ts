@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Process } from "../cnb/types.ts";
 import { ConfigurationError } from "../errors.ts";
 import type { Logger } from "../output.ts";
-import { testdir, type TestDir, type TreeEntry } from "../testing/testdir.ts";
+import { testdir, type TestDir, type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { parseReloadConfig, PROCESSES, type RawReloadSettings } from "./config.ts";
 import { contributeReloadableProcesses, planReloadableProcesses, formatCommand } from "./contribute.ts";
 import { watchexecCommand } from "./processes.ts";
@@ -28,18 +28,14 @@ function recordingLogger(): Logger & { lines: Line[]; text(kind?: keyof Logger):
   };
 }
 
-const dirs: TestDir[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => d.cleanup()));
-});
+const tempdir = testdirsRemovedAfterEach();
 
 const GROUP = '[[group]]\nid = "a/one"\nversion = "1"\n[[group]]\nid = "b/two"\nversion = "1"\n[[group]]\nid = "reloadable/watchexec"\nversion = "0.1.0"\n';
 const A_LAUNCH = '[[processes]]\ntype = "web"\ncommand = ["node", "server.js"]\nargs = ["--port", "8080"]\ndefault = true\n';
 const B_LAUNCH = '[[processes]]\ntype = "worker"\ncommand = ["node", "worker.js"]\n';
 
 async function setup(tree: Record<string, TreeEntry>, raw: RawReloadSettings = {}) {
-  const dir = await testdir({ "app/": "", "layers/reloadable_watchexec/": "", ...tree });
-  dirs.push(dir);
+  const dir = await tempdir({ "app/": "", "layers/reloadable_watchexec/": "", ...tree });
   const appDir = dir.join("app");
   const layersDir = dir.join("layers", "reloadable_watchexec");
   const logger = recordingLogger();

@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -45,4 +46,20 @@ export async function writeTree(root: string, tree: Record<string, TreeEntry>): 
       await chmod(target, entry.mode);
     }
   }
+}
+
+/**
+ * A testdir() whose dirs are removed after each test of the calling file (it registers the
+ * afterEach hook). For dirs that must outlive one test, use testdir() and clean up yourself.
+ */
+export function testdirsRemovedAfterEach(): (tree?: Record<string, TreeEntry>, prefix?: string) => Promise<TestDir> {
+  const made: TestDir[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((dir) => dir.cleanup()));
+  });
+  return async (tree, prefix) => {
+    const dir = await testdir(tree, prefix);
+    made.push(dir);
+    return dir;
+  };
 }
