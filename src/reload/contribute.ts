@@ -6,7 +6,7 @@ import type { Logger } from "../output.ts";
 import { PROCESSES, type ReloadConfig } from "./config.ts";
 import { makeGroupWritable } from "./permissions.ts";
 import { parseProcfile, procfileProcesses } from "./procfile.ts";
-import { rewriteProcesses, selectProcesses } from "./processes.ts";
+import { rewriteProcesses } from "./processes.ts";
 import { contributeTriggerDir, triggerDirOf } from "./trigger.ts";
 import type { JavaApp } from "../java/app.ts";
 import { describeJavaApp, javaProcesses } from "../java/processes.ts";
@@ -93,12 +93,13 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
     });
     return { found, declared: [], reloadable: [], native: [], triggerDir: undefined, notes };
   }
+  // Runners apply to the chosen processes only; rewriteProcesses does the choosing.
   const nativeBinaries = await findNativeAppBinaries(found.processes, input.appDir);
-  const native = selectProcesses(found.processes, config.processes).filter((t) => nativeBinaries.has(t));
-  const runners = new Map(native.map((t) => [t, EXEC_HELPER] as const));
+  const runners = new Map([...nativeBinaries].map((t) => [t, EXEC_HELPER] as const));
   // With DevTools waiting for the trigger, watchexec must not restart the JVM on it as well.
   const watchexecTrigger = input.jvmPlan?.watchexecOnTrigger === false ? undefined : triggerDir;
   const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin !== "buildpacks", runners, watchexecTrigger);
+  const native = reloadable.filter((t) => nativeBinaries.has(t));
   if (reloadable.length === 0) {
     notes.push({ kind: "warn", text: `no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}` });
   }
