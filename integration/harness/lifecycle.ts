@@ -183,46 +183,27 @@ export class CnbBuild {
     }
   }
 
-  private phaseEnv(): Record<string, string> {
-    return {
-      PATH: BASE_PATH,
-      HOME: this.homeDir,
-      CNB_PLATFORM_API: PLATFORM_API,
-      ...(this.options.lifecycleEnv ?? {}),
-    };
+  /** Runs a lifecycle phase as the build user, with the flags both phases share. */
+  private async phase(name: "detector" | "builder", extra: string[]): Promise<{ code: number | null; log: string }> {
+    const flags = [
+      "-app", this.appDir,
+      "-buildpacks", this.buildpacksDir,
+      "-group", join(this.layersDir, "group.toml"),
+      "-layers", this.layersDir,
+      "-plan", join(this.layersDir, "plan.toml"),
+      "-platform", this.platformDir,
+    ];
+    const env = { PATH: BASE_PATH, HOME: this.homeDir, CNB_PLATFORM_API: PLATFORM_API, ...(this.options.lifecycleEnv ?? {}) };
+    return run(join(sharedTools(), name), [...flags, ...extra], { cwd: this.appDir, env, user: this.user });
   }
 
   private async detect(): Promise<{ code: number | null; log: string }> {
-    return run(
-      join(sharedTools(), "detector"),
-      [
-        "-app", this.appDir,
-        "-buildpacks", this.buildpacksDir,
-        "-group", join(this.layersDir, "group.toml"),
-        "-layers", this.layersDir,
-        "-order", join(this.root, "order.toml"),
-        "-plan", join(this.layersDir, "plan.toml"),
-        "-platform", this.platformDir,
-        // Only at debug level does the detector show what each buildpack's detect printed.
-        "-log-level", "debug",
-      ],
-      { cwd: this.appDir, env: this.phaseEnv(), user: this.user },
-    );
+    // Only at debug level does the detector show what each buildpack's detect printed.
+    return this.phase("detector", ["-order", join(this.root, "order.toml"), "-log-level", "debug"]);
   }
 
   private async runBuilder(): Promise<{ code: number | null; log: string }> {
-    return run(
-      join(sharedTools(), "builder"),
-      [
-        "-app", this.appDir,
-        "-buildpacks", this.buildpacksDir,
-        "-group", join(this.layersDir, "group.toml"),
-        "-layers", this.layersDir,
-        "-plan", join(this.layersDir, "plan.toml"),
-        "-platform", this.platformDir,
-      ],
-      { cwd: this.appDir, env: this.phaseEnv(), user: this.user },
-    );
+    return this.phase("builder", []);
   }
 
   /** detector, then builder if detection passed. */
