@@ -1,5 +1,5 @@
 import { access } from "node:fs/promises";
-import { WATCHEXEC_VERSION, type Settings } from "./config.ts";
+import { parseFlag, WATCHEXEC_VERSION, type Settings } from "./config.ts";
 import type { BuildContext } from "./cnb/context.ts";
 import type { BuildpackDescriptor, Platform } from "./cnb/types.ts";
 import { hostArch, resolveDependency } from "./dependency/inventory.ts";
@@ -12,7 +12,6 @@ import { detectJavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
 import { DEVTOOLS, parseDevtoolsSetting, planJvmReload } from "./java/reload.ts";
 import { triggerDirOf } from "./reload/trigger.ts";
-import { parseFlag } from "./config.ts";
 import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
 
 export interface BuildInput {
@@ -39,7 +38,8 @@ export async function build(input: BuildInput): Promise<void> {
   for (const row of formatTable(settings.table())) logger.detail(row);
   logger.blank();
 
-  // Every setting is checked before anything is written, so a bad value leaves no layer behind.
+  // Every setting, the Java app and the processes are checked before anything is written, so a
+  // bad value leaves no layer behind.
   const reloadSettings = Object.fromEntries(
     [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
   );
