@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+import { exists } from "./files.ts";
 import { parseFlag, WATCHEXEC_VERSION, type Settings } from "./config.ts";
 import type { BuildContext } from "./cnb/context.ts";
 import type { BuildpackDescriptor, Platform } from "./cnb/types.ts";
@@ -21,13 +21,6 @@ export interface BuildInput {
   settings: Settings;
   processEnv: NodeJS.ProcessEnv;
   logger: Logger;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 export async function build(input: BuildInput): Promise<void> {

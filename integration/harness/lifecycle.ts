@@ -1,9 +1,9 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { chmod, cp, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { scratchRoot } from "./paths.ts";
 import { join } from "node:path";
+import { escapeId } from "../../src/cnb/ids.ts";
 import TOML from "@iarna/toml";
-import { requirePackage, tool } from "./paths.ts";
+import { requirePackage, scratchRoot, tool } from "./paths.ts";
 import { run, start, type RunningProcess } from "./process.ts";
 import { chownTree, runAs, type Identity } from "./user.ts";
 import { syncFiles, type SyncOptions } from "./sync.ts";
@@ -99,9 +99,8 @@ function sharedTools(): string {
 
 export { SHARED_TOOLS_ENV };
 
-export function escapeId(id: string): string {
-  return id.replaceAll("/", "_");
-}
+// The same rule the buildpack uses to find its own layers dir.
+export { escapeId };
 
 /**
  * A CNB build on this host with the real lifecycle: temp app/platform/layers/buildpacks dirs

@@ -1,4 +1,5 @@
-import { access, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { exists } from "../files.ts";
 import { join } from "node:path";
 import { ContractError } from "../errors.ts";
 import { parseManifest, type Manifest } from "./manifest.ts";
@@ -14,13 +15,6 @@ export type JavaApp =
   | { kind: "spring-boot"; startClass: string; launcher: string | undefined; classes: string; lib: string; devtools: boolean }
   | { kind: "exploded"; mainClass: string | undefined; classPath: string[] }
   | { kind: "jar"; jar: string; mainClass: string };
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 function classFile(className: string): string {
   return `${className.replaceAll(".", "/")}.class`;
