@@ -1,8 +1,24 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import type { Process } from "../cnb/types.ts";
+import { launchOf } from "../cnb/launch.ts";
+import type { Launch, Process, ProcessSpec } from "../cnb/types.ts";
 import { ConfigurationError } from "../errors.ts";
 import { DEFAULT_IGNORES, parseReloadConfig, PROCESSES, type ProcessSelection, type ReloadConfig } from "./config.ts";
-import { NO_RELOAD_SUFFIX, PRE_COMMAND_SCRIPT_NAME, rewriteProcesses, selectProcesses, unwrapWatchexec, watchexecCommand } from "./processes.ts";
+import { launchArgv, PROFILE_SHELL } from "./launch-form.ts";
+import {
+  EXEC_HELPER,
+  INIT,
+  NO_RELOAD_SUFFIX,
+  PRE_COMMAND_SCRIPT_NAME,
+  preCommandArgv,
+  ProcessError,
+  rewriteProcesses,
+  selectProcesses,
+  watchexecCommand,
+  workingIgnore,
+  type WrapOptions,
+} from "./processes.ts";
+import { parseWatchexec, type WatchexecInvocation } from "./watchexec-argv.ts";
 
 const APP = "/workspace";
 
@@ -11,8 +27,26 @@ function config(overrides: Partial<ReloadConfig> = {}): ReloadConfig {
   return { ...parseReloadConfig({}, APP, { debounce: "50ms", stopTimeout: "5s" }), ignore: ["**/*.log"], ...overrides };
 }
 
-function proc(type: string, command: string[], extra: Partial<Process> = {}): Process {
-  return { type, command, args: [], default: false, ...extra };
+function options(overrides: Partial<ReloadConfig> = {}, extra: Partial<WrapOptions> = {}): WrapOptions {
+  return { config: config(overrides), appDir: APP, ...extra };
+}
+
+const exec = (argv: string[], args: string[] = []): Launch => ({ kind: "exec", argv, args });
+const shell = (command: string, args: string[] = []): Launch => ({ kind: "shell", command, args });
+
+function spec(type: string, launch: Launch, extra: Partial<ProcessSpec> = {}): ProcessSpec {
+  return { type, launch, default: false, ...extra };
+}
+
+/** A process of an API 0.7 buildpack, read as the lifecycle reads it. */
+function paketo(buildpackId: string, table: { type: string; command: string; args?: string[]; direct: boolean; default?: boolean }): ProcessSpec {
+  return { type: table.type, launch: launchOf(table, "0.7"), default: table.default === true, buildpackId };
+}
+
+function wrapperOf(argv: string[]): WatchexecInvocation {
+  const parsed = parseWatchexec(argv);
+  if (!("invocation" in parsed)) throw new Error(`not a wrapper: ${argv.join(" ")}`);
+  return parsed.invocation;
 }
 
 /** The value following `flag` (`--flag value`) for every occurrence, up to `--`. */
@@ -22,37 +56,43 @@ function flagValues(command: readonly string[], flag: string): string[] {
   return flags.flatMap((word, i) => (word === flag ? [flags[i + 1]!] : []));
 }
 
+function beforeSeparator(command: readonly string[]): string[] {
+  return command.slice(0, command.indexOf("--"));
+}
+
 function afterSeparator(command: readonly string[]): string[] {
   return command.slice(command.indexOf("--") + 1);
 }
 
-describe("selectProcesses", () => {
-  const web = proc("web", ["node", "a.js"]);
-  const worker = proc("worker", ["node", "w.js"]);
-  const defaultWorker = proc("worker", ["node", "w.js"], { default: true });
-  const defaultWeb = proc("web", ["node", "a.js"], { default: true });
-  const task = proc("task", ["node", "t.js"]);
-  const noReload = proc("no-reload", ["node", "a.js"]);
-  const webNoReload = proc("web-no-reload", ["node", "a.js"]);
+/** How many words of a command run watchexec. */
+function watchers(command: readonly string[]): number {
+  return command.filter((w) => w === "watchexec" || w.endsWith("/watchexec")).length;
+}
 
-  it.each<[string, Process[], ProcessSelection, string[]]>([
+describe("selectProcesses", () => {
+  const p = (type: string, isDefault = false) => ({ type, default: isDefault });
+  const web = p("web");
+  const worker = p("worker");
+
+  it.each<[string, { type: string; default: boolean }[], ProcessSelection, string[]]>([
     ["default: web", [web, worker], { kind: "default" }, ["web"]],
-    ["default: web and the default process", [web, task, defaultWorker], { kind: "default" }, ["web", "worker"]],
-    ["default: web that is the default, once", [defaultWeb, worker], { kind: "default" }, ["web"]],
-    ["default: only the default process when there is no web", [task, defaultWorker], { kind: "default" }, ["worker"]],
-    ["default: nothing without web or default", [task, worker], { kind: "default" }, []],
+    ["default: web and the default process", [web, p("task"), p("worker", true)], { kind: "default" }, ["web", "worker"]],
+    ["default: web that is the default, once", [p("web", true), worker], { kind: "default" }, ["web"]],
+    ["default: only the default process when there is no web", [p("task"), p("worker", true)], { kind: "default" }, ["worker"]],
+    ["default: Paketo executable-jar's reload and web", [p("executable-jar"), p("task"), web, p("reload", true)], { kind: "default" }, ["web", "reload"]],
+    ["default: nothing without web or default", [p("task"), worker], { kind: "default" }, []],
     ["default: no processes", [], { kind: "default" }, []],
-    ["all: every type in order", [worker, web, task], { kind: "all" }, ["worker", "web", "task"]],
-    ["all: excludes no-reload and *-no-reload", [web, noReload, webNoReload, proc("worker-no-reload", ["x"]), worker], { kind: "all" }, ["web", "worker"]],
-    ["all: a type merely containing no-reload is kept", [proc("no-reloader", ["x"])], { kind: "all" }, ["no-reloader"]],
-    ["named: in the order named", [web, worker, task], { kind: "named", names: ["task", "web"] }, ["task", "web"]],
+    ["all: every type in order", [worker, web, p("task")], { kind: "all" }, ["worker", "web", "task"]],
+    ["all: excludes no-reload and *-no-reload", [web, p("no-reload"), p("web-no-reload"), p("worker-no-reload"), worker], { kind: "all" }, ["web", "worker"]],
+    ["all: a type merely containing no-reload is kept", [p("no-reloader")], { kind: "all" }, ["no-reloader"]],
+    ["named: in the order named", [web, worker, p("task")], { kind: "named", names: ["task", "web"] }, ["task", "web"]],
     ["named: duplicates once", [web, worker], { kind: "named", names: ["web", "web"] }, ["web"]],
-    ["named: a no-reload type when asked for", [web, webNoReload], { kind: "named", names: ["web-no-reload"] }, ["web-no-reload"]],
+    ["named: a no-reload type when asked for", [web, p("web-no-reload")], { kind: "named", names: ["web-no-reload"] }, ["web-no-reload"]],
   ])("%s", (_name, processes, selection, expected) => {
     expect(selectProcesses(processes, selection)).toEqual(expected);
   });
 
-  it.each<[string, Process[], string[], RegExp]>([
+  it.each<[string, { type: string; default: boolean }[], string[], RegExp]>([
     ["one unknown", [web, worker], ["api"], /names "api", which is not a process type of this build; known types: web, worker$/],
     ["two unknown", [web, worker], ["web", "api", "jobs"], /names "api", "jobs", which are not a process type of this build; known types: web, worker$/],
     ["no processes at all", [], ["web"], /known types: none$/],
@@ -70,33 +110,52 @@ describe("selectProcesses", () => {
   });
 });
 
-describe("unwrapWatchexec", () => {
-  it.each<[string, string[], string[]]>([
-    ["plain", ["node", "server.js"], ["node", "server.js"]],
-    ["empty", [], []],
-    ["wrapped once", ["watchexec", "--restart", "--watch", "/workspace", "--", "node", "server.js"], ["node", "server.js"]],
-    ["wrapped twice", ["watchexec", "--restart", "--", "watchexec", "--poll=1s", "--", "node", "server.js", "--", "x"], ["node", "server.js", "--", "x"]],
-    ["absolute path", ["/layers/x/bin/watchexec", "--restart", "--", "python3", "app.py"], ["python3", "app.py"]],
-    ["without -- left alone", ["watchexec", "--restart", "node", "server.js"], ["watchexec", "--restart", "node", "server.js"]],
-    ["nothing after --", ["watchexec", "--restart", "--"], []],
-    ["another program with a -- arg", ["node", "--", "watchexec", "--", "x"], ["node", "--", "watchexec", "--", "x"]],
-    ["a program merely named like watchexec", ["watchexec-wrapper", "--", "x"], ["watchexec-wrapper", "--", "x"]],
-  ])("%s", (_name, command, expected) => {
-    expect(unwrapWatchexec(command)).toEqual(expected);
+describe("preCommandArgv (run by a real sh)", () => {
+  /** Runs `<pre-command argv> sh -c 'echo app "$@"' app-name a b` and returns its output. */
+  function run(preCommand: string): { status: number | null; stdout: string } {
+    const result = spawnSync(preCommandArgv(preCommand)[0]!, [...preCommandArgv(preCommand).slice(1), "sh", "-c", 'echo "app $0 $*"', "app-name", "a b", "c"], { encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout };
+  }
+
+  it.each<[string, string, number, string]>([
+    ["a plain command", "echo pre", 0, "pre\napp app-name a b c\n"],
+    ["; and a comment", "echo one; echo two # not three", 0, "one\ntwo\napp app-name a b c\n"],
+    ["quotes", `echo "it's" 'a "b"'`, 0, `it's a "b"\napp app-name a b c\n`],
+    ["newlines", "echo one\necho two", 0, "one\ntwo\napp app-name a b c\n"],
+    ["$0 is its script name", "echo $0", 0, `${PRE_COMMAND_SCRIPT_NAME}\napp app-name a b c\n`],
+    ["a failing pre-command stops the app, with its status", "echo pre; exit 3", 3, "pre\n"],
+    ["a background job does not stop it", "true &", 0, "app app-name a b c\n"],
+  ])("%s", (_name, preCommand, status, stdout) => {
+    expect(run(preCommand)).toEqual({ status, stdout });
   });
 
-  it("returns a copy", () => {
-    const command = ["node", "server.js"];
-    const result = unwrapWatchexec(command);
-    expect(result).not.toBe(command);
+  it("is a shell program and its script name before the pre-command", () => {
+    expect(preCommandArgv("make")).toEqual(["sh", "-c", expect.any(String), PRE_COMMAND_SCRIPT_NAME, "make"]);
+  });
+});
+
+describe("workingIgnore", () => {
+  it.each<[string, string, string[]]>([
+    ["**/*.log", APP, ["**/*.log"]],
+    ["node_modules", APP, ["node_modules"]],
+    ["/workspace/package.json", APP, ["package.json", "package.json/**"]],
+    ["/workspace/node_modules", APP, ["node_modules", "node_modules/**"]],
+    ["/workspace/api/tmp", "/workspace/api", ["tmp", "tmp/**"]],
+    ["/workspace", APP, ["/workspace"]],
+    ["/etc/conf", APP, ["/etc/conf"]],
+    ["/workspace-other/x", APP, ["/workspace-other/x"]],
+    ["/workspace/..cache", APP, ["..cache", "..cache/**"]],
+  ])("%s in %s -> %j", (glob, base, expected) => {
+    expect(workingIgnore(glob, base)).toEqual(expected);
   });
 });
 
 describe("watchexecCommand", () => {
-  const web = proc("web", ["node", "server.js"], { default: true });
+  const node = ["node", "server.js"];
 
   it("restart mode: the full command", () => {
-    expect(watchexecCommand(config(), web, APP)).toEqual([
+    expect(watchexecCommand(options(), node, undefined)).toEqual([
+      INIT,
       "watchexec",
       "--restart",
       "--shell=none",
@@ -111,175 +170,370 @@ describe("watchexecCommand", () => {
       "node",
       "server.js",
     ]);
+    expect(INIT).toBe("reloadable-init");
   });
 
-  it.each<[string, ReloadConfig, string[], string[]]>([
-    ["restart", config(), ["--restart", "--stop-signal=SIGTERM"], ["--on-busy-update=signal"]],
-    ["restart with SIGINT", config({ stopSignal: "SIGINT" }), ["--restart", "--stop-signal=SIGINT"], ["--stop-signal=SIGTERM"]],
-    [
-      "signal",
-      config({ mode: { kind: "signal", signal: "SIGHUP" } }),
-      ["--on-busy-update=signal", "--signal=SIGHUP"],
-      ["--restart", "--stop-signal=SIGTERM"],
-    ],
-    [
-      "signal ignores the stop signal",
-      config({ mode: { kind: "signal", signal: "SIGUSR1" }, stopSignal: "SIGINT" }),
-      ["--on-busy-update=signal", "--signal=SIGUSR1", "--stop-timeout=5s"],
-      ["--restart", "--stop-signal=SIGINT"],
-    ],
-  ])("mode %s: flags", (_name, cfg, present, absent) => {
-    const command = watchexecCommand(cfg, web, APP);
-    const flags = command.slice(0, command.indexOf("--"));
+  it.each<[string, Partial<ReloadConfig>, string[], string[]]>([
+    ["restart", {}, ["--restart", "--stop-signal=SIGTERM"], ["--on-busy-update=signal"]],
+    ["restart with SIGINT", { stopSignal: "SIGINT" }, ["--restart", "--stop-signal=SIGINT"], ["--stop-signal=SIGTERM"]],
+    ["signal", { mode: { kind: "signal", signal: "SIGHUP" } }, ["--on-busy-update=signal", "--signal=SIGHUP"], ["--restart", "--stop-signal=SIGTERM"]],
+    ["signal ignores the stop signal", { mode: { kind: "signal", signal: "SIGUSR1" }, stopSignal: "SIGINT" }, ["--on-busy-update=signal", "--signal=SIGUSR1", "--stop-timeout=5s"], ["--restart", "--stop-signal=SIGINT"]],
+  ])("mode %s: flags", (_name, overrides, present, absent) => {
+    const flags = beforeSeparator(watchexecCommand(options(overrides), node, undefined));
     for (const flag of present) expect(flags).toContain(flag);
     for (const flag of absent) expect(flags).not.toContain(flag);
-    expect(flags.some((f) => f.startsWith("--stop-signal"))).toBe(cfg.mode.kind === "restart");
+    expect(flags.some((f) => f.startsWith("--stop-signal"))).toBe(overrides.mode?.kind !== "signal");
   });
 
-  it.each<[string, string[], Partial<Process>, string[]]>([
-    ["app dir by default", [], {}, ["/workspace"]],
-    ["the working dir when set", [], { "working-dir": "/workspace/api" }, ["/workspace/api"]],
-    ["the explicit list over the working dir", ["/workspace/src", "/etc/conf"], { "working-dir": "/workspace/api" }, ["/workspace/src", "/etc/conf"]],
-    ["the explicit list", ["/workspace/src"], {}, ["/workspace/src"]],
-  ])("watch: %s", (_name, watch, extra, expected) => {
-    expect(flagValues(watchexecCommand(config({ watch }), { ...web, ...extra }, APP), "--watch")).toEqual(expected);
+  it.each<[string, string[], string | undefined, WatchexecInvocation | undefined, string | undefined, string[]]>([
+    ["the app dir by default", [], undefined, undefined, undefined, ["/workspace"]],
+    ["the working dir when set", [], "/workspace/api", undefined, undefined, ["/workspace/api"]],
+    ["the configured list over the working dir", ["/workspace/src", "/etc/conf"], "/workspace/api", undefined, undefined, ["/workspace/src", "/etc/conf"]],
+    ["the earlier wrapper's when none is configured", [], undefined, wrapperOf(["watchexec", "-w", "/workspace/src", "--watch=/workspace/lib", "x"]), undefined, ["/workspace/src", "/workspace/lib"]],
+    ["the earlier wrapper's relative paths, from the working dir", [], "/workspace/api", wrapperOf(["watchexec", "-w", "src", "-w", "../shared/", "x"]), undefined, ["/workspace/api/src", "/workspace/shared/"]],
+    ["the configured list over the earlier wrapper's", ["/workspace/src"], undefined, wrapperOf(["watchexec", "-w", "/workspace", "x"]), undefined, ["/workspace/src"]],
+    ["a wrapper without watch paths: the working dir", [], "/workspace/api", wrapperOf(["watchexec", "-r", "x"]), undefined, ["/workspace/api"]],
+    ["trigger mode: the trigger dir alone", ["/workspace/src"], "/workspace/api", wrapperOf(["watchexec", "-w", "/workspace", "x"]), "/layers/t/trigger", ["/layers/t/trigger"]],
+  ])("watch: %s", (_name, watch, workingDir, wrapper, triggerDir, expected) => {
+    expect(flagValues(watchexecCommand(options({ watch }, { triggerDir }), node, workingDir, wrapper), "--watch")).toEqual(expected);
   });
 
-  it("an --ignore per glob, in order", () => {
-    const command = watchexecCommand(config({ ignore: [...DEFAULT_IGNORES, "*.tmp"] }), web, APP);
-    expect(flagValues(command, "--ignore")).toEqual([...DEFAULT_IGNORES, "*.tmp"]);
+  it.each<[string, string[], WatchexecInvocation | undefined, string | undefined, string[], string[]]>([
+    ["the configured globs, in order", [...DEFAULT_IGNORES, "*.tmp"], undefined, undefined, [...DEFAULT_IGNORES, "*.tmp"], []],
+    [
+      "npm-start's ignores kept, made relative to the watch base",
+      ["**/*.log"],
+      wrapperOf(["watchexec", "--restart", "--watch", "/workspace", "--ignore", "/workspace/package.json", "--ignore", "/workspace/node_modules", "--shell", "none", "--", "x"]),
+      undefined,
+      ["**/*.log", "package.json", "package.json/**", "node_modules", "node_modules/**"],
+      [],
+    ],
+    ["-i and --ignore alike, duplicates once", ["**/*.log"], wrapperOf(["watchexec", "-i", "**/*.log", "--ignore=dist/**", "x"]), undefined, ["**/*.log", "dist/**"], []],
+    ["the wrapper's ignore files", ["**/*.log"], wrapperOf(["watchexec", "--ignore-file", ".dockerignore", "--ignore-file=/etc/ignores", "x"]), undefined, ["**/*.log"], [".dockerignore", "/etc/ignores"]],
+    ["trigger mode: none at all", ["**/*.log"], wrapperOf(["watchexec", "-i", "a", "--ignore-file", "f", "x"]), "/layers/t/trigger", [], []],
+  ])("ignore: %s", (_name, ignore, wrapper, triggerDir, expectedIgnores, expectedFiles) => {
+    const command = watchexecCommand(options({ ignore }, { triggerDir }), node, undefined, wrapper);
+    expect(flagValues(command, "--ignore")).toEqual(expectedIgnores);
+    expect(flagValues(command, "--ignore-file")).toEqual(expectedFiles);
   });
 
   it.each<[string | undefined, string[]]>([
     [undefined, []],
     ["500ms", ["--poll=500ms"]],
   ])("poll %j -> %j", (poll, expected) => {
-    const command = watchexecCommand(config({ poll }), web, APP);
-    expect(command.filter((w) => w.startsWith("--poll"))).toEqual(expected);
+    expect(watchexecCommand(options({ poll }), node, undefined).filter((w) => w.startsWith("--poll"))).toEqual(expected);
   });
 
   it("debounce and stop timeout", () => {
-    const command = watchexecCommand(config({ debounce: "200ms", stopTimeout: "1m" }), web, APP);
+    const command = watchexecCommand(options({ debounce: "200ms", stopTimeout: "1m" }), node, undefined);
     expect(command).toContain("--debounce=200ms");
     expect(command).toContain("--stop-timeout=1m");
   });
 
-  it("runs the command without a shell", () => {
-    expect(watchexecCommand(config(), web, APP)).toContain("--shell=none");
+  it.each<[string, string | undefined, string | undefined, string[]]>([
+    ["plain", undefined, undefined, node],
+    ["a runner", undefined, EXEC_HELPER, [EXEC_HELPER, ...node]],
+    ["a pre-command", "npm run build", undefined, [...preCommandArgv("npm run build"), ...node]],
+    ["a pre-command, then the runner", "make", EXEC_HELPER, [...preCommandArgv("make"), EXEC_HELPER, ...node]],
+  ])("what runs: %s", (_name, preCommand, runner, expected) => {
+    expect(afterSeparator(watchexecCommand(options({ preCommand }, { runner }), node, undefined))).toEqual(expected);
   });
 
-  it("a pre-command wraps the command in sh -c", () => {
-    const command = watchexecCommand(config({ preCommand: "npm run build" }), web, APP);
-    expect(afterSeparator(command)).toEqual(["sh", "-c", 'npm run build && exec "$@"', PRE_COMMAND_SCRIPT_NAME, "node", "server.js"]);
-    expect(PRE_COMMAND_SCRIPT_NAME).toBe("reloadable-pre-command");
-  });
-
-  it("the args of the process are not part of the command", () => {
-    const command = watchexecCommand(config(), { ...web, args: ["--port", "8080"] }, APP);
-    expect(afterSeparator(command)).toEqual(["node", "server.js"]);
-  });
-
-  it.each<[string, string[]]>([
-    ["once", ["watchexec", "--poll=1s", "--", "node", "server.js"]],
-    ["twice", ["/layers/a/bin/watchexec", "--restart", "--", "watchexec", "--", "node", "server.js"]],
-  ])("a command wrapped %s is re-wrapped, not wrapped twice", (_name, wrapped) => {
-    const command = watchexecCommand(config(), { ...web, command: wrapped }, APP);
-    expect(command.filter((w) => w === "watchexec" || w.endsWith("/watchexec"))).toEqual(["watchexec"]);
-    expect(command).toEqual(watchexecCommand(config(), web, APP));
-  });
-
-  // Regression test (the bug is fixed): re-wrapping a process that was wrapped WITH a pre-command only strips watchexec, so the
-  // `sh -c '<pre> && exec "$@"' reloadable-pre-command` wrapper stays and a second one is added:
-  // the pre-command then runs twice on every (re)start.
-  it("a command wrapped with a pre-command is re-wrapped, not wrapped twice", () => {
-    const cfg = config({ preCommand: "make" });
-    const once = watchexecCommand(cfg, web, APP);
-    expect(watchexecCommand(cfg, { ...web, command: once }, APP)).toEqual(once);
+  it.each<[string, string | undefined, string | undefined]>([
+    ["plain", undefined, undefined],
+    ["with a runner", undefined, EXEC_HELPER],
+    ["with a pre-command", "make", undefined],
+    ["with both", "make", EXEC_HELPER],
+  ])("its own runners are not stacked when given back the command it runs (%s)", (_name, preCommand, runner) => {
+    const opts = options({ preCommand }, { runner });
+    const once = watchexecCommand(opts, node, undefined);
+    expect(watchexecCommand(opts, afterSeparator(once), undefined)).toEqual(once);
   });
 });
 
 describe("rewriteProcesses", () => {
-  const web = proc("web", ["node", "server.js"], { default: true, args: ["--port", "8080"], "working-dir": "/workspace/api" });
-  const worker = proc("worker", ["node", "worker.js"]);
+  const wrapped = (declared: Process[], type: string): Process => {
+    const process = declared.find((p) => p.type === type);
+    if (process === undefined) throw new Error(`${type} is not declared: ${declared.map((p) => p.type).join(", ")}`);
+    expect(process.command[0]).toBe(INIT);
+    expect(watchers(process.command)).toBe(1);
+    return process;
+  };
 
-  it("wraps web and keeps the original as web-no-reload, never the default", () => {
-    const result = rewriteProcesses([web, worker], config(), APP, false);
-    expect(result.reloadable).toEqual(["web"]);
-    expect(result.declared).toEqual([
-      { ...web, command: watchexecCommand(config(), web, APP) },
-      { ...web, type: `web${NO_RELOAD_SUFFIX}`, default: false },
-    ]);
-    expect(result.declared[0]).toMatchObject({ type: "web", default: true, args: ["--port", "8080"], "working-dir": "/workspace/api" });
-    expect(result.declared[1]).toEqual({ type: "web-no-reload", command: ["node", "server.js"], args: ["--port", "8080"], default: false, "working-dir": "/workspace/api" });
+  describe("the original stays available under one name", () => {
+    const NODE_START = "paketo-buildpacks/node-start";
+    const nodeStart = [
+      paketo(NODE_START, { type: "web", command: "watchexec", args: ["--restart", "--watch", "/workspace", "--shell", "none", "--", "node", "server.js"], direct: true, default: true }),
+      paketo(NODE_START, { type: "no-reload", command: "node", args: ["server.js"], direct: true }),
+    ];
+    const npmStart = [
+      paketo("paketo-buildpacks/npm-start", {
+        type: "web",
+        command: "watchexec",
+        args: ["--restart", "--watch", "/workspace", "--ignore", "/workspace/package.json", "--ignore", "/workspace/package-lock.json", "--ignore", "/workspace/node_modules", "--shell", "none", "--", "bash", "/workspace/start.sh"],
+        direct: true,
+        default: true,
+      }),
+      paketo("paketo-buildpacks/npm-start", { type: "no-reload", command: "bash", args: ["/workspace/start.sh"], direct: true }),
+    ];
+    const EXECUTABLE_JAR = "paketo-buildpacks/executable-jar";
+    const executableJar = [
+      paketo(EXECUTABLE_JAR, { type: "executable-jar", command: "java", args: ["app.Main"], direct: true }),
+      paketo(EXECUTABLE_JAR, { type: "task", command: "java", args: ["app.Main"], direct: true }),
+      paketo(EXECUTABLE_JAR, { type: "web", command: "java", args: ["app.Main"], direct: true }),
+      paketo(EXECUTABLE_JAR, { type: "reload", command: "watchexec", args: ["-r", "--shell=none", "--", "java", "app.Main"], direct: true, default: true }),
+    ];
+    const DIST_ZIP = "paketo-buildpacks/dist-zip";
+    const distZip = [
+      paketo(DIST_ZIP, { type: "dist-zip", command: "/workspace/app/bin/app", direct: false }),
+      paketo(DIST_ZIP, { type: "task", command: "/workspace/app/bin/app", direct: false }),
+      paketo(DIST_ZIP, { type: "web", command: "/workspace/app/bin/app", direct: false }),
+      paketo(DIST_ZIP, { type: "reload", command: "watchexec -r /workspace/app/bin/app", direct: false, default: true }),
+    ];
+    const api010Web = [spec("web", exec(["node", "server.js"]), { default: true, buildpackId: "a/node" }), spec("worker", exec(["node", "worker.js"]), { buildpackId: "a/node" })];
+
+    it.each<[string, ProcessSpec[], ProcessSelection, string[], Record<string, string>]>([
+      ["node-start: web reloadable, Paketo's no-reload is its original", nodeStart, { kind: "default" }, ["web"], { web: "no-reload" }],
+      ["node-start with *: no-reload is not made reloadable", nodeStart, { kind: "all" }, ["web"], { web: "no-reload" }],
+      ["npm-start: web reloadable, no-reload its original", npmStart, { kind: "default" }, ["web"], { web: "no-reload" }],
+      ["executable-jar: reload (default) and web, executable-jar their original", executableJar, { kind: "default" }, ["web", "reload"], { web: "executable-jar", reload: "executable-jar" }],
+      ["dist-zip: reload and web, dist-zip their original", distZip, { kind: "default" }, ["web", "reload"], { web: "dist-zip", reload: "dist-zip" }],
+      ["a plain API 0.10 web: web-no-reload", api010Web, { kind: "default" }, ["web", "web-no-reload"], { web: "web-no-reload" }],
+      [
+        "executable-jar with *: every type is chosen, so each keeps its own -no-reload",
+        executableJar,
+        { kind: "all" },
+        ["executable-jar", "executable-jar-no-reload", "task", "task-no-reload", "web", "web-no-reload", "reload", "reload-no-reload"],
+        { "executable-jar": "executable-jar-no-reload", task: "task-no-reload", web: "web-no-reload", reload: "reload-no-reload" },
+      ],
+      ["* over plain processes", api010Web, { kind: "all" }, ["web", "web-no-reload", "worker", "worker-no-reload"], { web: "web-no-reload", worker: "worker-no-reload" }],
+      ["named: a wrapped type", nodeStart, { kind: "named", names: ["web"] }, ["web"], { web: "no-reload" }],
+    ])("%s", (_name, processes, selection, declaredTypes, originals) => {
+      const result = rewriteProcesses(processes, options({ processes: selection }), false);
+      expect(result.declared.map((p) => p.type)).toEqual(declaredTypes);
+      expect(result.originals).toEqual(originals);
+      for (const type of result.reloadable) wrapped(result.declared, type);
+      // Every original runs without a watcher what the reloadable type runs under one.
+      for (const [type, original] of Object.entries(result.originals)) {
+        const declared = result.declared.find((p) => p.type === original);
+        const earlier = processes.find((p) => p.type === original);
+        const command = declared?.command ?? launchArgv(earlier!.launch, type).argv;
+        expect(watchers(command), `${original}, the original of ${type}`).toBe(0);
+        expect(afterSeparator(wrapped(result.declared, type).command), `${type} runs what ${original} runs`).toEqual(command);
+      }
+      expect(new Set(result.declared.map((p) => p.type)).size).toBe(result.declared.length);
+    });
+
+    it("node-start: web runs node server.js under one watcher, watching what node-start watched", () => {
+      const result = rewriteProcesses(nodeStart, options(), false);
+      expect(result.declared).toEqual([
+        {
+          type: "web",
+          command: [INIT, "watchexec", "--restart", "--shell=none", "--watch", "/workspace", "--ignore", "**/*.log", "--debounce=50ms", "--stop-signal=SIGTERM", "--stop-timeout=5s", "--", "node", "server.js"],
+          args: [],
+          default: true,
+        },
+      ]);
+      expect(result.notes).toEqual([expect.stringMatching(/^web: replaced the watchexec wrapper of paketo-buildpacks\/node-start/)]);
+      expect(result.usesProfileShell).toBe(false);
+    });
+
+    it("npm-start: web keeps npm-start's ignores", () => {
+      const web = wrapped(rewriteProcesses(npmStart, options(), false).declared, "web");
+      expect(flagValues(web.command, "--ignore")).toEqual(["**/*.log", "package.json", "package.json/**", "package-lock.json", "package-lock.json/**", "node_modules", "node_modules/**"]);
+      expect(afterSeparator(web.command)).toEqual(["bash", "/workspace/start.sh"]);
+    });
+
+    it("executable-jar: reload stays the default and runs java under one watcher; web is not the default", () => {
+      const { declared } = rewriteProcesses(executableJar, options(), false);
+      expect(declared.map((p) => [p.type, p.default, afterSeparator(p.command)])).toEqual([
+        ["web", false, ["java", "app.Main"]],
+        ["reload", true, ["java", "app.Main"]],
+      ]);
+    });
+
+    it("dist-zip: reload keeps the shell (profile scripts) through reloadable-shell", () => {
+      const result = rewriteProcesses(distZip, options(), false);
+      expect(afterSeparator(wrapped(result.declared, "reload").command)).toEqual([PROFILE_SHELL, "reload", "/workspace/app/bin/app"]);
+      expect(afterSeparator(wrapped(result.declared, "web").command)).toEqual([PROFILE_SHELL, "web", "/workspace/app/bin/app"]);
+      expect(result.usesProfileShell).toBe(true);
+    });
+
+    it.each<[string, Partial<ProcessSpec>]>([
+      ["its working dir differs", { workingDir: "/workspace/other" }],
+      ["its args differ", { launch: exec(["node", "server.js", "--inspect"]) }],
+      ["it is a shell process", { launch: shell("node server.js") }],
+    ])("a type is no original when %s: web-no-reload", (_name, change) => {
+      const processes = [nodeStart[0]!, { ...nodeStart[1]!, ...change }];
+      const result = rewriteProcesses(processes, options(), false);
+      expect(result.declared.map((p) => p.type)).toEqual(["web", "web-no-reload"]);
+      expect(result.declared[1]).toEqual({ type: "web-no-reload", command: ["node", "server.js"], args: [], default: false });
+    });
+
+    it("a wrapper inside a wrapper: one watcher, the outer wrapper's settings", () => {
+      const nested = paketo("x/y", { type: "web", command: "watchexec", args: ["-r", "-n", "-w", "/workspace/src", "-i", "outer.txt", "--", "/layers/z/bin/watchexec", "-rn", "-i", "inner.txt", "--", "node", "a.js"], direct: true, default: true });
+      const web = wrapped(rewriteProcesses([nested], options(), false).declared, "web");
+      expect(afterSeparator(web.command)).toEqual(["node", "a.js"]);
+      expect(flagValues(web.command, "--watch")).toEqual(["/workspace/src"]);
+      expect(flagValues(web.command, "--ignore")).toEqual(["**/*.log", "outer.txt"]);
+    });
+
+    it("the first matching type in order is the original", () => {
+      const { originals } = rewriteProcesses([executableJar[1]!, ...executableJar], options(), false);
+      expect(originals).toEqual({ web: "task", reload: "task" });
+    });
   });
 
-  it.each<[string, Process[], ProcessSelection, boolean, string[]]>([
-    ["worker untouched by default", [web, worker], { kind: "default" }, false, ["web", "web-no-reload"]],
-    ["declareOthers includes the untouched", [web, worker], { kind: "default" }, true, ["web", "web-no-reload", "worker"]],
-    ["declareOthers keeps the order", [worker, web], { kind: "default" }, true, ["worker", "web", "web-no-reload"]],
-    ["all", [web, worker], { kind: "all" }, false, ["web", "web-no-reload", "worker", "worker-no-reload"]],
-    ["named worker", [web, worker], { kind: "named", names: ["worker"] }, false, ["worker", "worker-no-reload"]],
-    ["named worker, declareOthers", [web, worker], { kind: "named", names: ["worker"] }, true, ["web", "worker", "worker-no-reload"]],
-    ["nothing chosen", [worker], { kind: "default" }, false, []],
-    ["nothing chosen, declareOthers", [worker], { kind: "default" }, true, ["worker"]],
-    [
-      "an existing web-no-reload is not duplicated",
-      [web, proc("web-no-reload", ["node", "server.js", "--no-watch"]), worker],
-      { kind: "default" },
-      true,
-      ["web", "web-no-reload", "worker"],
-    ],
-    [
-      "an existing web-no-reload before web is not duplicated",
-      [proc("web-no-reload", ["other"]), web],
-      { kind: "all" },
-      true,
-      ["web", "web-no-reload"],
-    ],
-    [
-      "an unrelated -no-reload type is declared unchanged",
-      [web, proc("worker-no-reload", ["w"])],
-      { kind: "all" },
-      true,
-      ["web", "web-no-reload", "worker-no-reload"],
-    ],
-  ])("%s", (_name, processes, selection, declareOthers, expectedTypes) => {
-    const { declared } = rewriteProcesses(processes, config({ processes: selection }), APP, declareOthers);
-    expect(declared.map((p) => p.type)).toEqual(expectedTypes);
-    expect(new Set(declared.map((p) => p.type)).size).toBe(declared.length);
+  describe("a Procfile (declareOthers)", () => {
+    const web = spec("web", shell("node server.js --port $PORT"), { default: true });
+    const worker = spec("worker", shell("celery worker --concurrency=$N"));
+    const clock = spec("clock", exec(["./clock"]));
+
+    it("shell syntax: reloadable-shell web '<cmd>' in both web and web-no-reload; worker through it too", () => {
+      const result = rewriteProcesses([web, worker, clock], options(), true);
+      expect(result.declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker", "clock"]);
+      expect(afterSeparator(wrapped(result.declared, "web").command)).toEqual([PROFILE_SHELL, "web", "node server.js --port $PORT"]);
+      expect(result.declared.slice(1)).toEqual([
+        { type: "web-no-reload", command: [PROFILE_SHELL, "web", "node server.js --port $PORT"], args: [], default: false },
+        { type: "worker", command: [PROFILE_SHELL, "worker", "celery worker --concurrency=$N"], args: [], default: false },
+        { type: "clock", command: ["./clock"], args: [], default: false },
+      ]);
+      expect(result.usesProfileShell).toBe(true);
+      expect(result.notes).toEqual([]);
+    });
+
+    it.each<[string, ProcessSpec[], boolean]>([
+      ["plain commands", [spec("web", exec(["node", "a.js"]), { default: true }), clock], false],
+      ["a shell process that is not chosen", [spec("web", exec(["node", "a.js"]), { default: true }), worker], true],
+      ["a chosen shell process", [web], true],
+    ])("usesProfileShell with %s -> %j", (_name, processes, expected) => {
+      expect(rewriteProcesses(processes, options(), true).usesProfileShell).toBe(expected);
+    });
+
+    it.each<[string, ProcessSpec[], ProcessSelection, string[]]>([
+      ["worker untouched by default", [web, worker], { kind: "default" }, ["web", "web-no-reload", "worker"]],
+      ["keeps the order", [worker, web], { kind: "default" }, ["worker", "web", "web-no-reload"]],
+      ["named worker", [web, worker], { kind: "named", names: ["worker"] }, ["web", "worker", "worker-no-reload"]],
+      ["nothing chosen", [worker, clock], { kind: "default" }, ["worker", "clock"]],
+      ["an existing web-no-reload is not duplicated", [web, spec("web-no-reload", exec(["other"])), worker], { kind: "default" }, ["web", "web-no-reload", "worker"]],
+      ["an existing web-no-reload before web is not duplicated", [spec("web-no-reload", exec(["other"])), web], { kind: "all" }, ["web", "web-no-reload"]],
+      ["an unrelated -no-reload type is declared unchanged", [web, spec("worker-no-reload", exec(["w"]))], { kind: "all" }, ["web", "web-no-reload", "worker-no-reload"]],
+    ])("%s", (_name, processes, selection, expectedTypes) => {
+      const { declared } = rewriteProcesses(processes, options({ processes: selection }), true);
+      expect(declared.map((p) => p.type)).toEqual(expectedTypes);
+      expect(new Set(declared.map((p) => p.type)).size).toBe(declared.length);
+    });
+
+    it("the generated web-no-reload wins over the Procfile's", () => {
+      const { declared } = rewriteProcesses([web, spec("web-no-reload", exec(["node", "server.js", "--no-watch"]))], options(), true);
+      expect(declared.find((p) => p.type === "web-no-reload")?.command).toEqual([PROFILE_SHELL, "web", "node server.js --port $PORT"]);
+    });
+
+    it("without declareOthers only the rewritten types are declared", () => {
+      expect(rewriteProcesses([web, worker, clock], options(), false).declared.map((p) => p.type)).toEqual(["web", "web-no-reload"]);
+    });
   });
 
-  it("the generated web-no-reload wins over the Procfile's", () => {
-    const { declared } = rewriteProcesses([web, proc("web-no-reload", ["node", "server.js", "--no-watch"])], config(), APP, true);
-    expect(declared.find((p) => p.type === "web-no-reload")?.command).toEqual(["node", "server.js"]);
+  it("keeps the default, working dir and args; T-no-reload is never the default", () => {
+    const web = spec("web", exec(["node", "server.js"], ["--port", "8080"]), { default: true, workingDir: "/workspace/api" });
+    const { declared } = rewriteProcesses([web], options(), false);
+    expect(declared[0]).toMatchObject({ type: "web", default: true, args: ["--port", "8080"], "working-dir": "/workspace/api" });
+    expect(afterSeparator(declared[0]!.command)).toEqual(["node", "server.js"]);
+    expect(flagValues(declared[0]!.command, "--watch")).toEqual(["/workspace/api"]);
+    expect(declared[1]).toEqual({ type: "web-no-reload", command: ["node", "server.js"], args: ["--port", "8080"], default: false, "working-dir": "/workspace/api" });
   });
 
-  it("untouched processes are declared as they were", () => {
-    const { declared } = rewriteProcesses([web, worker], config(), APP, true);
-    expect(declared[2]).toBe(worker);
-  });
-
-  it.each<[string, Process, boolean]>([
-    ["default web", proc("web", ["a"], { default: true }), true],
-    ["non-default web", proc("web", ["a"]), false],
-    ["default worker", proc("worker", ["a"], { default: true }), true],
+  it.each<[string, ProcessSpec, boolean]>([
+    ["default web", spec("web", exec(["a"]), { default: true }), true],
+    ["non-default web", spec("web", exec(["a"])), false],
+    ["default worker", spec("worker", exec(["a"]), { default: true }), true],
   ])("the default of %s is preserved", (_name, process, isDefault) => {
-    const { declared } = rewriteProcesses([process], config(), APP, false);
+    const { declared } = rewriteProcesses([process], options(), false);
     expect(declared.map((p) => [p.type, p.default])).toEqual([
       [process.type, isDefault],
-      [`${process.type}-no-reload`, false],
+      [`${process.type}${NO_RELOAD_SUFFIX}`, false],
     ]);
   });
 
-  it("an already-wrapped command is re-wrapped, and its -no-reload is the bare command", () => {
-    const wrapped = proc("web", ["/layers/other/bin/watchexec", "--restart", "--", "node", "server.js"], { default: true });
-    const { declared } = rewriteProcesses([wrapped], config(), APP, false);
-    expect(declared[0]?.command).toEqual(watchexecCommand(config(), proc("web", ["node", "server.js"]), APP));
-    expect(declared[0]?.command.filter((w) => w.endsWith("watchexec"))).toEqual(["watchexec"]);
-    expect(declared[1]).toEqual({ type: "web-no-reload", command: ["node", "server.js"], args: [], default: false });
+  it("a runner applies to its type's reloadable process only", () => {
+    const processes = [spec("web", exec(["./bin/server"]), { default: true }), spec("worker", exec(["./bin/worker"]), { default: true })];
+    const { declared } = rewriteProcesses(processes, options({ processes: { kind: "all" } }), false, new Map([["web", EXEC_HELPER]]));
+    expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker", "worker-no-reload"]);
+    expect(afterSeparator(declared[0]!.command)).toEqual([EXEC_HELPER, "./bin/server"]);
+    expect(declared[1]!.command).toEqual(["./bin/server"]);
+    expect(afterSeparator(declared[2]!.command)).toEqual(["./bin/worker"]);
+    expect(declared[3]!.command).toEqual(["./bin/worker"]);
   });
 
-  it("a named unknown type is a ConfigurationError", () => {
-    expect(() => rewriteProcesses([web], config({ processes: { kind: "named", names: ["api"] } }), APP, false)).toThrow(ConfigurationError);
+  it("trigger mode watches the trigger dir", () => {
+    const { declared } = rewriteProcesses([spec("web", exec(["node"]), { default: true })], { config: config(), appDir: APP, triggerDir: "/layers/r/trigger" }, false);
+    expect(flagValues(declared[0]!.command, "--watch")).toEqual(["/layers/r/trigger"]);
+  });
+
+  // Reloadable's own output, met again as an earlier process (say a group with Reloadable in it
+  // twice): re-wrapping it must give the same command, not a second watcher.
+  it.each<[string, Partial<ReloadConfig>, ReadonlyMap<string, string>]>([
+    ["plain", {}, new Map()],
+    ["signal mode", { mode: { kind: "signal", signal: "SIGHUP" } }, new Map()],
+    ["with a pre-command", { preCommand: "make" }, new Map()],
+    ["with a runner", {}, new Map([["web", EXEC_HELPER]])],
+  ])("its own output re-wrapped is unchanged (%s)", (_name, overrides, runners) => {
+    const web = spec("web", exec(["node", "server.js"]), { default: true });
+    const first = rewriteProcesses([web], options(overrides), false, runners).declared;
+    const again = rewriteProcesses([spec("web", exec(first[0]!.command), { default: true })], options(overrides), false, runners).declared;
+    expect(again).toEqual(first);
+    expect(again.map((p) => watchers(p.command))).toEqual([1, 0]);
+  });
+
+  describe("errors", () => {
+    const error = (processes: ProcessSpec[], selection: ProcessSelection = { kind: "default" }): ProcessError => {
+      try {
+        rewriteProcesses(processes, options({ processes: selection }), false);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ProcessError);
+        return e as ProcessError;
+      }
+      throw new Error("no error");
+    };
+
+    it.each<[string, ProcessSpec[], RegExp, RegExp]>([
+      ["an empty command", [spec("web", exec([]), { default: true, buildpackId: "a/b" })], /^Process "web" of a\/b has an empty command: watchexec would have nothing to run$/, /BP_LIVE_RELOAD_PROCESSES \(current: web\)/],
+      ["a blank shell script", [spec("web", shell("  "), { default: true })], /^Process "web" has an empty command/, /Fix the process/],
+      [
+        "a wrapper with an unknown option",
+        [paketo("x/y", { type: "web", command: "watchexec", args: ["--restart", "--frobnicate", "--", "node"], direct: true, default: true }), paketo("x/y", { type: "no-reload", command: "node", direct: true }), spec("worker", exec(["w"]))],
+        /^Process "web" of x\/y already runs watchexec, and unknown watchexec option "--frobnicate"$/,
+        /^Leave "web" out of BP_LIVE_RELOAD_PROCESSES \(e\.g\. BP_LIVE_RELOAD_PROCESSES=worker\), or turn off that buildpack's own live reload\.$/,
+      ],
+      ["a wrapper with no command", [paketo("x/y", { type: "web", command: "watchexec", args: ["-r", "--"], direct: true, default: true })], /already runs watchexec, and watchexec runs no command$/, /BP_LIVE_RELOAD_PROCESSES=<other types>/],
+      ["a shell wrapper it cannot take apart", [paketo("x/y", { type: "web", command: 'watchexec -r -- sh -c "$CMD"', direct: false, default: true })], /already runs watchexec, and its shell command runs watchexec with shell syntax/, /Leave "web" out/],
+      ["a wrapper around a blank command", [paketo("x/y", { type: "web", command: "watchexec -r -- '  '", direct: false, default: true })], /^Process "web" of x\/y runs watchexec with an empty command$/, /Fix the process/],
+    ])("%s -> ProcessError", (_name, processes, message, fix) => {
+      const e = error(processes);
+      expect(e.message).toMatch(message);
+      expect(e.fix).toMatch(fix);
+    });
+
+    it("a process that is not chosen is not checked", () => {
+      expect(rewriteProcesses([spec("web", exec(["node"]), { default: true }), spec("broken", exec([]))], options(), false).declared.map((p) => p.type)).toEqual(["web", "web-no-reload"]);
+    });
+
+    it("a named unknown type is a ConfigurationError", () => {
+      expect(() => rewriteProcesses([spec("web", exec(["a"]))], options({ processes: { kind: "named", names: ["api"] } }), false)).toThrow(ConfigurationError);
+    });
+  });
+});
+
+// The wrapped command is a real watchexec command line: what parseWatchexec reads back from it is
+// what was meant (catches a flag that takes the next word as its value).
+describe("watchexecCommand read back by parseWatchexec", () => {
+  it.each<[string, Partial<ReloadConfig>]>([
+    ["restart", {}],
+    ["signal with poll", { mode: { kind: "signal", signal: "SIGUSR1" }, poll: "1s" }],
+    ["pre-command", { preCommand: "make build" }],
+  ])("%s", (_name, overrides) => {
+    const command = watchexecCommand(options(overrides), ["node", "server.js"], undefined);
+    const parsed = parseWatchexec(command.slice(1));
+    expect(parsed).toMatchObject({ watchexec: true, invocation: { shell: "none", command: afterSeparator(command) } });
   });
 });
