@@ -6,7 +6,7 @@
 //   3. a copy of that binary is STRIPPED (stripping after injection breaks the blob), then
 //      postject injects the blob.
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,9 +62,11 @@ execFileSync(
 mkdirSync(join(root, "bin"), { recursive: true });
 renameSync(binary, join(root, "bin", "main"));
 
-// The helper that runs native app binaries from a memory copy (see src/native/). Static, so it
-// runs on any run image.
-execFileSync("gcc", ["-static", "-Os", "-s", "-Wall", "-Wextra", "-Werror", "-o", join(root, "bin", "reloadable-exec"), join(root, "src", "native", "reloadable-exec.c")], { stdio: "inherit" });
+// The helpers Reloadable puts between the launcher and the app (src/native/: reloadable-init,
+// reloadable-exec), one static binary so it runs on any run image, shell or not.
+const nativeDir = join(root, "src", "native");
+const nativeSources = readdirSync(nativeDir).filter((f) => f.endsWith(".c")).map((f) => join(nativeDir, f));
+execFileSync("gcc", ["-static", "-Os", "-s", "-Wall", "-Wextra", "-Werror", "-o", join(root, "bin", "reloadable-helper"), ...nativeSources], { stdio: "inherit" });
 
 const size = statSync(join(root, "bin", "main")).size;
 console.log(`bin/main: Node ${nodeVersion} single executable, ${(size / 1024 / 1024).toFixed(1)} MiB, built in ${Date.now() - started}ms`);

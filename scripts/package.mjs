@@ -44,7 +44,7 @@ rmSync(options.output, { recursive: true, force: true });
 mkdirSync(join(options.output, "bin"), { recursive: true });
 writeFileSync(join(options.output, "buildpack.toml"), descriptorText);
 copyFileSync(join(root, "bin", "main"), join(options.output, "bin", "main"));
-copyFileSync(join(root, "bin", "reloadable-exec"), join(options.output, "bin", "reloadable-exec"));
+copyFileSync(join(root, "bin", "reloadable-helper"), join(options.output, "bin", "reloadable-helper"));
 symlinkSync("main", join(options.output, "bin", "detect"));
 symlinkSync("main", join(options.output, "bin", "build"));
 for (const file of ["README.md", "LICENSE"]) copyFileSync(join(root, file), join(options.output, file));

@@ -1,0 +1,16 @@
+/*
+ * reloadable-helper: the programs Reloadable puts between the launcher and the app, in one static
+ * binary (no libc or shell needed on the run image), picked by the name it runs as:
+ *   reloadable-init   stays PID 1 in a container and runs watchexec as its child (init.c)
+ *   reloadable-exec   runs a native program from a memory copy (exec.c)
+ */
+#ifndef RELOADABLE_HELPER_H
+#define RELOADABLE_HELPER_H
+
+int init_main(int argc, char **argv);
+int exec_main(int argc, char **argv);
+
+/* Prints "<name>: <what> <path>: <strerror(errno)>" and returns 127 (the shell's "cannot run"). */
+int fail_errno(const char *name, const char *what, const char *path);
+
+#endif
