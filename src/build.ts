@@ -7,6 +7,7 @@ import { chooseSource, offlinePath } from "./dependency/source.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
+import { chooseWatchexec, findProvidedWatchexec } from "./watchexec/provided.ts";
 import { contributeReloadableProcesses, planReloadableProcesses } from "./reload/contribute.ts";
 import { detectJavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
@@ -70,17 +71,25 @@ export async function build(input: BuildInput): Promise<void> {
     arch: context.targetArch ?? hostArch(),
     variable: WATCHEXEC_VERSION,
   });
-  const offline = offlinePath(context.buildpackDir, dependency);
-  const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined);
-
-  await contributeWatchexecLayer({
-    layersDir: context.layersDir,
-    dependency,
-    source,
-    buildpack: descriptor.info,
-    download: { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv },
-    logger,
-  });
+  // One watchexec in the image: Paketo's watchexec buildpack, when it is in the group, has
+  // installed one already (detect asks for it first).
+  const choice = chooseWatchexec(await findProvidedWatchexec(processPlan.found.group), settings.raw(WATCHEXEC_VERSION));
+  if (choice.use === "provided") {
+    logger.header(`${dependency.name} ${choice.provided.version} from ${choice.provided.buildpackId}`);
+    logger.detail(`Using the watchexec that ${choice.provided.buildpackId} installed, so the image has one watchexec (${choice.provided.binary})`);
+  } else {
+    if (choice.reason !== undefined) logger.warn(`installing Reloadable's own watchexec: ${choice.reason}`);
+    const offline = offlinePath(context.buildpackDir, dependency);
+    const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined);
+    await contributeWatchexecLayer({
+      layersDir: context.layersDir,
+      dependency,
+      source,
+      buildpack: descriptor.info,
+      download: { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv },
+      logger,
+    });
+  }
   logger.blank();
   await contributeReloadableProcesses(processPlan, processInput);
   logger.blank();

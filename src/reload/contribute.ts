@@ -1,18 +1,22 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { mergeProcesses, readEarlierProcesses, writeLaunchToml } from "../cnb/launch.ts";
-import type { Process } from "../cnb/types.ts";
+import { dirname, join } from "node:path";
+import { mergeProcesses, readEarlierProcesses, writeLaunchToml, type EarlierBuildpack } from "../cnb/launch.ts";
+import type { Process, ProcessSpec } from "../cnb/types.ts";
 import type { Logger } from "../output.ts";
 import { PROCESSES, type ReloadConfig } from "./config.ts";
 import { makeGroupWritable } from "./permissions.ts";
 import { parseProcfile, procfileProcesses } from "./procfile.ts";
-import { rewriteProcesses } from "./processes.ts";
+import { EXEC_HELPER, rewriteProcesses } from "./processes.ts";
 import { contributeTriggerDir, triggerDirOf } from "./trigger.ts";
 import type { JavaApp } from "../java/app.ts";
 import { describeJavaApp, javaProcesses } from "../java/processes.ts";
 import type { JvmReloadPlan } from "../java/reload.ts";
 import { contributeJvmOptions, JVM_OPTIONS } from "../java/jvm-options.ts";
-import { contributeExecHelper, EXEC_HELPER, findNativeAppBinaries } from "./native.ts";
+import { findNativeAppBinaries } from "./native.ts";
+import { contributeHelpers } from "./helpers.ts";
+import { profileShellScript } from "./profile-shell.ts";
+import { quoteWord } from "./launch-form.ts";
+import { contributeNoReloadEnv } from "./process-env.ts";
 
 export interface ProcessInput {
   appDir: string;
@@ -27,16 +31,30 @@ export interface ProcessInput {
   logger: Logger;
 }
 
-type Found = { origin: "buildpacks" | "procfile" | "java"; processes: Process[] } | { origin: "none" };
+type Found =
+  | { origin: "buildpacks"; processes: ProcessSpec[]; group: EarlierBuildpack[] }
+  | { origin: "procfile" | "java"; processes: ProcessSpec[]; group: EarlierBuildpack[] }
+  | { origin: "none"; group: EarlierBuildpack[] };
 
 /** A line for the build log, kept while planning and printed when the plan is applied. */
 type Note = { kind: "detail" | "subDetail" | "warn"; text: string };
 
+/** A process this buildpack found itself (a JVM app's `web`): run as declared. */
+function specOf(process: Process): ProcessSpec {
+  return {
+    type: process.type,
+    launch: { kind: "exec", argv: process.command, args: process.args },
+    default: process.default,
+    ...(process["working-dir"] !== undefined ? { workingDir: process["working-dir"] } : {}),
+  };
+}
+
 async function findProcesses(input: ProcessInput, notes: Note[]): Promise<Found> {
   const earlier = await readEarlierProcesses(input.layersDir, input.buildpackId);
+  const group = earlier.found ? earlier.group : [];
   if (earlier.found && earlier.processes.length > 0) {
     notes.push({ kind: "detail", text: `Processes declared by ${earlier.buildpacks.join(", ")}` });
-    return { origin: "buildpacks", processes: earlier.processes };
+    return { origin: "buildpacks", processes: earlier.processes, group };
   }
   notes.push({ kind: "detail", text: earlier.found ? "No earlier buildpack declared processes" : earlier.reason });
 
@@ -44,21 +62,21 @@ async function findProcesses(input: ProcessInput, notes: Note[]): Promise<Found>
   const text = await readFile(procfile, "utf8").catch(() => undefined);
   if (text !== undefined) {
     notes.push({ kind: "detail", text: "Processes from Procfile" });
-    return { origin: "procfile", processes: procfileProcesses(parseProcfile(text)) };
+    return { origin: "procfile", processes: procfileProcesses(parseProcfile(text)), group };
   }
   if (input.javaApp !== undefined) {
     const { processes, warnings } = javaProcesses(input.javaApp, input.appDir);
     for (const warning of warnings) notes.push({ kind: "warn", text: warning });
     if (processes.length > 0) {
       notes.push({ kind: "detail", text: `Processes for the JVM app (${describeJavaApp(input.javaApp)})` });
-      return { origin: "java", processes };
+      return { origin: "java", processes: processes.map(specOf), group };
     }
   }
-  return { origin: "none" };
+  return { origin: "none", group };
 }
 
 export function formatCommand(command: readonly string[]): string {
-  return command.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(" ");
+  return command.map(quoteWord).join(" ");
 }
 
 /** What the build will declare, worked out before anything is written. */
@@ -66,8 +84,12 @@ export interface ProcessPlan {
   found: Found;
   declared: Process[];
   reloadable: string[];
+  /** For each reloadable type, the type that keeps its original command. */
+  originals: Record<string, string>;
   /** Chosen types whose program is a native binary of the app dir (run through the helper). */
   native: string[];
+  /** The profile shell, when a declared process runs through it. */
+  profileShell: string | undefined;
   triggerDir: string | undefined;
   notes: Note[];
 }
@@ -83,7 +105,7 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
   const found = await findProcesses(input, notes);
   const triggerDir = config.trigger ? triggerDirOf(input.layersDir) : undefined;
   if (found.origin === "none") {
-    if (config.processes.kind === "named") rewriteProcesses([], config, input.appDir, false); // names the unknown types
+    if (config.processes.kind === "named") rewriteProcesses([], { config, appDir: input.appDir }, false); // names the unknown types
     notes.push({
       kind: "warn",
       text:
@@ -91,31 +113,36 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
         `Put reloadable/watchexec LAST in the buildpack order (after the language buildpack), add a Procfile, ` +
         `or name the processes with ${PROCESSES}.`,
     });
-    return { found, declared: [], reloadable: [], native: [], triggerDir: undefined, notes };
+    return { found, declared: [], reloadable: [], originals: {}, native: [], profileShell: undefined, triggerDir: undefined, notes };
   }
   // Runners apply to the chosen processes only; rewriteProcesses does the choosing.
   const nativeBinaries = await findNativeAppBinaries(found.processes, input.appDir);
   const runners = new Map([...nativeBinaries].map((t) => [t, EXEC_HELPER] as const));
   // With DevTools waiting for the trigger, watchexec must not restart the JVM on it as well.
   const watchexecTrigger = input.jvmPlan?.watchexecOnTrigger === false ? undefined : triggerDir;
-  const { declared, reloadable } = rewriteProcesses(found.processes, config, input.appDir, found.origin !== "buildpacks", runners, watchexecTrigger);
-  const native = reloadable.filter((t) => nativeBinaries.has(t));
-  if (reloadable.length === 0) {
+  const result = rewriteProcesses(found.processes, { config, appDir: input.appDir, triggerDir: watchexecTrigger }, found.origin !== "buildpacks", runners);
+  for (const note of result.notes) notes.push({ kind: "detail", text: note });
+  const native = result.reloadable.filter((t) => nativeBinaries.has(t));
+  if (result.reloadable.length === 0) {
     notes.push({ kind: "warn", text: `no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}` });
   }
-  return { found, declared, reloadable, native, triggerDir, notes };
+  const profileShell = result.usesProfileShell
+    ? profileShellScript({ appDir: input.appDir, layersRoot: dirname(input.layersDir), buildpackIds: [...found.group.map((b) => b.id), input.buildpackId] })
+    : undefined;
+  return { found, declared: result.declared, reloadable: result.reloadable, originals: result.originals, native, profileShell, triggerDir, notes };
 }
 
-/** Writes the plan: launch.toml, the helper, trigger and JVM-options layers; prints the result. */
+/** Writes the plan: launch.toml, the helpers, trigger and JVM-options layers; prints the result. */
 export async function contributeReloadableProcesses(plan: ProcessPlan, input: ProcessInput): Promise<Process[]> {
   const { logger } = input;
   logger.header("Reloadable processes");
   for (const note of plan.notes) logger[note.kind](note.text);
   if (plan.found.origin === "none") return [];
 
-  if (plan.native.length > 0) {
-    await contributeExecHelper(input.layersDir, input.buildpackDir);
-    logger.detail(`Native binaries run from a memory copy through ${EXEC_HELPER}, so syncs can overwrite them: ${plan.native.join(", ")}`);
+  if (plan.reloadable.length > 0) {
+    await contributeHelpers(input.layersDir, input.buildpackDir, plan.profileShell);
+    if (plan.native.length > 0) logger.detail(`Native binaries run from a memory copy through ${EXEC_HELPER}, so syncs can overwrite them: ${plan.native.join(", ")}`);
+    if (plan.profileShell !== undefined) logger.detail("Processes declared with direct = false keep the app's .profile and the profile scripts (through reloadable-shell)");
   }
   if (plan.triggerDir !== undefined) {
     await contributeTriggerDir(input.layersDir);
@@ -129,15 +156,23 @@ export async function contributeReloadableProcesses(plan: ProcessPlan, input: Pr
     await contributeJvmOptions(input.layersDir, plan.reloadable, javaToolOptions);
     logger.detail(`JVM options for ${plan.reloadable.join(", ")}: JAVA_TOOL_OPTIONS += ${javaToolOptions} (${JVM_OPTIONS} to change the speed options, empty for none)`);
   }
+  const copied = await contributeNoReloadEnv(input.layersDir, plan.found.group, plan.originals);
+  if (copied.length > 0) logger.detail(`Process-specific env kept for ${copied.join(", ")}`);
 
   const changed = await makeGroupWritable(input.appDir);
   logger.detail(`Made the app dir group-writable for sync tools (${changed} entries changed)`);
 
-  const final = mergeProcesses([plan.found.origin === "buildpacks" ? plan.found.processes : [], plan.declared]);
+  const final = mergeProcesses([plan.found.origin === "buildpacks" ? plan.found.processes.map(asDeclared) : [], plan.declared]);
   logger.blank();
   logger.header("Assigning launch processes:");
   for (const p of final) {
     logger.detail(`${p.type}${p.default ? " (default)" : ""}: ${formatCommand([...p.command, ...p.args])}`);
   }
   return plan.declared;
+}
+
+/** An earlier buildpack's process, for the final list: what the launcher will run. */
+function asDeclared(spec: ProcessSpec): Process {
+  const command = spec.launch.kind === "exec" ? spec.launch.argv : ["bash", "-c", spec.launch.command];
+  return { type: spec.type, command, args: spec.launch.args, default: spec.default };
 }

@@ -1,11 +1,7 @@
-import { copyFile, mkdir, open, rename, rm } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { layerPaths, writeLayerMetadata } from "../cnb/layers.ts";
-import type { Process } from "../cnb/types.ts";
-import { unwrapWatchexec } from "./processes.ts";
-
-export const EXEC_HELPER = "reloadable-exec";
-const LAYER_NAME = "exec-helper";
+import { open } from "node:fs/promises";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { ProcessSpec } from "../cnb/types.ts";
+import { unwrapLaunch } from "./launch-form.ts";
 
 async function isElf(path: string): Promise<boolean> {
   const file = await open(path, "r").catch(() => undefined);
@@ -21,33 +17,19 @@ async function isElf(path: string): Promise<boolean> {
 /**
  * The process types whose program is a native (ELF) binary inside the app dir: a sync tool may
  * overwrite that file while it runs, so it is run through reloadable-exec. Programs found on
- * PATH are system binaries and are left alone.
+ * PATH are system binaries and are left alone, and so are shell processes.
  */
-export async function findNativeAppBinaries(processes: readonly Process[], appDir: string): Promise<Set<string>> {
+export async function findNativeAppBinaries(processes: readonly ProcessSpec[], appDir: string): Promise<Set<string>> {
   const native = new Set<string>();
   for (const process of processes) {
-    const program = unwrapWatchexec(process.command)[0];
+    const unwrapped = unwrapLaunch(process.launch);
+    if ("problem" in unwrapped || unwrapped.launch.kind !== "exec") continue;
+    const program = unwrapped.launch.argv[0];
     if (program === undefined || !program.includes("/")) continue;
-    const path = resolve(process["working-dir"] ?? appDir, program);
+    const path = resolve(process.workingDir ?? appDir, program);
     const inside = relative(appDir, path);
     if (inside.startsWith("..") || isAbsolute(inside)) continue;
     if (await isElf(path)) native.add(process.type);
   }
   return native;
-}
-
-/** A launch layer holding the helper, so it is on PATH when the app runs. */
-export async function contributeExecHelper(layersDir: string, buildpackDir: string): Promise<string> {
-  const layer = layerPaths(layersDir, LAYER_NAME);
-  const bin = join(layer.dir, "bin");
-  await mkdir(bin, { recursive: true });
-  const temp = join(bin, `.${EXEC_HELPER}.tmp`);
-  try {
-    await copyFile(join(buildpackDir, "bin", EXEC_HELPER), temp);
-    await rename(temp, join(bin, EXEC_HELPER));
-  } finally {
-    await rm(temp, { force: true });
-  }
-  await writeLayerMetadata(layer, { launch: true, build: false, cache: false }, { helper: EXEC_HELPER });
-  return join(bin, EXEC_HELPER);
 }

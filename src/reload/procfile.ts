@@ -1,5 +1,5 @@
 import { ContractError } from "../errors.ts";
-import type { Process } from "../cnb/types.ts";
+import type { ProcessSpec } from "../cnb/types.ts";
 
 export interface ProcfileEntry {
   type: string;
@@ -68,16 +68,19 @@ export function splitPlainCommand(command: string): string[] | undefined {
 const SHELL_BUILTINS = new Set(["exec", "cd", "source", ".", "export", "set", "unset", "eval", "time", "ulimit", "umask", "if", "for", "while", "until", "case", "{", "!"]);
 
 /**
- * Procfile processes as Paketo's procfile buildpack runs them: through `bash -c` (shell syntax
- * and $VARIABLES work). A command with no shell syntax is run directly instead, so it also works
- * on shell-less run images and gets signals without a shell in between.
+ * Procfile processes as Paketo's procfile buildpack runs them: through bash with the profile
+ * scripts and the app's `.profile` (shell syntax and $VARIABLES work). A command with no shell
+ * syntax is run directly instead, so it also works on shell-less run images and gets signals
+ * without a shell in between.
  */
-export function procfileProcesses(entries: readonly ProcfileEntry[]): Process[] {
+export function procfileProcesses(entries: readonly ProcfileEntry[]): ProcessSpec[] {
   const hasWeb = entries.some((e) => e.type === "web");
-  return entries.map((entry) => ({
-    type: entry.type,
-    command: splitPlainCommand(entry.command) ?? ["bash", "-c", entry.command],
-    args: [],
-    default: hasWeb ? entry.type === "web" : entries.length === 1,
-  }));
+  return entries.map((entry) => {
+    const argv = splitPlainCommand(entry.command);
+    return {
+      type: entry.type,
+      launch: argv !== undefined ? { kind: "exec", argv, args: [] } : { kind: "shell", command: entry.command, args: [] },
+      default: hasWeb ? entry.type === "web" : entries.length === 1,
+    };
+  });
 }
