@@ -1,9 +1,10 @@
-// Issue 5: JVM apps on the real lifecycle with a real JVM: a plain exploded JAR built with
-// javac, the Spring Boot example built with Maven and reloaded by replaying its Tiltfile, a
-// packed JAR, and processes from an executable-jar-style buildpack.
+// Issue 5: JVM apps on the real lifecycle with a real JVM, with no JVM buildpack declaring
+// processes: a plain exploded JAR built with javac, the Spring Boot example built with Maven and
+// reloaded by replaying its Tiltfile, a packed JAR. With Paketo's executable-jar and spring-boot:
+// integration/paketo.test.ts.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { cpSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -12,34 +13,18 @@ import {
   readTiltfile,
   reloadable,
   replayLiveUpdate,
-  repoRoot,
-  scratchRoot,
   waitForBody,
   withBuild,
 } from "./harness/index.ts";
 import { useLocalWatchexec } from "./harness/hooks.ts";
-import { fixturesDir } from "./harness/paths.ts";
+import { JavaWorkspace, springExample, type SpringBootBuild } from "./harness/java-apps.ts";
 
-const plainSources = join(fixturesDir, "apps", "java-plain");
-const springExample = join(repoRoot, "examples", "java-spring-boot");
-const scratch: string[] = [];
-const tempDir = (name: string) => {
-  const dir = mkdtempSync(join(scratchRoot(), `reloadable-java-${name}-`));
-  scratch.push(dir);
-  return dir;
-};
-
-/** The plain app compiled by javac into an exploded-JAR layout, with the greeting built in. */
-function buildPlain(greeting: string): string {
-  const out = tempDir("plain");
-  execFileSync("bash", [join(plainSources, "build.sh"), out, greeting], { stdio: "pipe" });
-  return out;
-}
+const java = new JavaWorkspace();
+const buildPlain = (greeting: string) => java.buildPlain(greeting);
+const tempDir = (name: string) => java.tempDir(name);
 
 const local = useLocalWatchexec();
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => java.removeAll());
 
 const STARTED = /app started pid=(\d+)/g;
 const JVM_OPTIONS_PICKED = "Picked up JAVA_TOOL_OPTIONS: -XX:TieredStopAtLevel=1";
@@ -130,53 +115,21 @@ describe("a packed JAR", () => {
   });
 });
 
-describe("processes from an executable-jar-style buildpack", () => {
-  it("rewrites its web process in place and declares no duplicate", async () => {
-    await withBuild(
-      { app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), fixtureBuildpack("executable-jar"), reloadable({ descriptor: local.descriptor })] },
-      async (build) => {
-        const result = await build.build();
-        assertBuilt(result);
-        expect(result.log).toContain("Processes declared by fixtures/executable-jar");
-        expect(result.processes.map((p) => p.type).sort()).toEqual(["executable-jar", "task", "web", "web-no-reload"]);
-        const web = result.processes.find((p) => p.type === "web");
-        expect(web?.["buildpack-id"]).toBe("reloadable/watchexec");
-        expect(web?.command.slice(web.command.indexOf("--") + 1)).toEqual(["java", "-cp", `${build.appDir}:${build.appDir}/lib/util.jar`, "app.Main"]);
-        expect(result.processes.find((p) => p.type === "executable-jar")?.["buildpack-id"]).toBe("fixtures/executable-jar");
-        expect(result.defaultProcess).toBe("web");
-      },
-    );
-  });
-});
-
 describe("the Spring Boot example, replaying its Tiltfile", () => {
   const tiltfile = readTiltfile(join(springExample, "Tiltfile"));
-  let checkout: string;
-  let exploded: string;
+  let spring: SpringBootBuild;
 
   beforeAll(() => {
     // A developer's checkout: Maven builds the JAR, pack explodes it into /workspace.
-    checkout = tempDir("checkout");
-    cpSync(springExample, checkout, { recursive: true, filter: (src) => !src.includes("/target") });
-    execFileSync("mvn", ["-q", "-B", "package", "-DskipTests"], { cwd: checkout, stdio: "pipe" });
-    const jar = readdirSync(join(checkout, "target")).find((f) => f.endsWith(".jar"));
-    if (jar === undefined) throw new Error("mvn package made no JAR");
-    exploded = tempDir("exploded");
-    execFileSync("jar", ["xf", join(checkout, "target", jar)], { cwd: exploded });
+    spring = java.buildSpringBoot();
   }, 300_000);
-
-  function listFiles(dir: string): string[] {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name));
-  }
 
   it.each([
     { name: "DevTools restart in the JVM (the default with devtools in BOOT-INF/lib)", env: {}, samePid: true },
     { name: "JVM restart (BP_LIVE_RELOAD_DEVTOOLS=false)", env: { BP_LIVE_RELOAD_DEVTOOLS: "false" }, samePid: false },
   ])("$name: mvn compile, Tiltfile sync() and trigger, new response, one restart", async ({ env, samePid }) => {
     await withBuild(
-      { app: exploded, env: { ...tiltfile.env, ...env }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
+      { app: spring.exploded, env: { ...tiltfile.env, ...env }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
@@ -188,15 +141,9 @@ describe("the Spring Boot example, replaying its Tiltfile", () => {
         expect(first.body).toContain("v1");
 
         // Edit the controller, compile as the IDE or `mvn -o compile` would, sync what changed.
-        const controller = join(checkout, "src/main/java/com/example/reloadable/GreetingController.java");
-        const compiledBefore = Date.now();
-        writeFileSync(controller, readFileSync(controller, "utf8").replace("v1", samePid ? "v2-devtools" : "v2-jvm"));
-        execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: checkout, stdio: "pipe" });
-        const changed = listFiles(join(checkout, "target", "classes"))
-          .filter((f) => statSync(f).mtimeMs >= compiledBefore - 1000)
-          .map((f) => relative(checkout, f));
+        const changed = spring.editGreeting(samePid ? "v2-devtools" : "v2-jvm");
         expect(changed.length).toBeGreaterThan(0);
-        await replayLiveUpdate(build, tiltfile, { root: checkout, changed });
+        await replayLiveUpdate(build, tiltfile, { root: spring.checkout, changed });
         const reloaded = await waitForBody(url, (b) => b.includes("v2"), 60_000);
         console.log(`spring boot ${samePid ? "DevTools" : "JVM"} reload: trigger -> new response ${reloaded.ms.toFixed(0)} ms`);
         await settle(1500);
@@ -206,8 +153,7 @@ describe("the Spring Boot example, replaying its Tiltfile", () => {
         expect(pids).toHaveLength(2);
         expect(new Set(pids).size).toBe(samePid ? 1 : 2);
         // Restore the controller for the next case.
-        writeFileSync(controller, readFileSync(controller, "utf8").replace(/v2-(devtools|jvm)/, "v1"));
-        execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: checkout, stdio: "pipe" });
+        spring.editGreeting("v1");
         await app.stop();
       },
     );

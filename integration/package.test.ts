@@ -59,7 +59,7 @@ describe("an offline package", () => {
     expect(existsSync(offlineCopy)).toBe(true);
     expect(createHash("sha256").update(readFileSync(offlineCopy)).digest("hex")).toBe(watchexec.sha256);
 
-    const entry: BuildpackEntry = { id: RELOADABLE_ID, version: packagedVersion(), dir: output };
+    const entry: BuildpackEntry = { id: RELOADABLE_ID, version: packagedVersion(), dir: output, reloadableBinary: true };
     await withBuild(
       { app: pythonApp, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("self-reloading-python"), entry] },
       async (build) => {

@@ -60,7 +60,7 @@ const apps: AppCase[] = [
     // The Python app's files with a Procfile instead of a language buildpack.
     app: () => ({ ...filesOf(join(fixturesDir, "apps", "python-web")), Procfile: readFileSync(join(fixturesDir, "apps", "procfile-web", "Procfile"), "utf8") }),
     before: [],
-    webCommand: ["bash", "-c", "python3 server.py --port $PORT"],
+    webCommand: ["reloadable-shell", "web", "python3 server.py --port $PORT"],
     change: messageFile,
   },
   {
@@ -99,7 +99,7 @@ describe.each(apps)("$name", (c) => {
     await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: orderFor(c) }, async (build) => {
       const result = await buildApp(c, build);
       const web = result.processes.find((p) => p.type === "web");
-      expect(web?.command.slice(0, 3)).toEqual(["watchexec", "--restart", "--shell=none"]);
+      expect(web?.command.slice(0, 4)).toEqual(["reloadable-init", "watchexec", "--restart", "--shell=none"]);
       const inner = web?.command.slice(web.command.indexOf("--") + 1);
       // Native binaries of the app dir run through reloadable-exec (see "overwritten in place").
       expect(inner).toEqual(c.webCommand[0] === "./server" ? ["reloadable-exec", ...c.webCommand] : c.webCommand);
@@ -107,9 +107,9 @@ describe.each(apps)("$name", (c) => {
       expect(result.processes.find((p) => p.type === "web-no-reload")?.command).toEqual(c.webCommand);
       expect(result.defaultProcess).toBe("web");
       const worker = result.processes.find((p) => p.type === "worker");
-      expect(worker?.command[0]).not.toBe("watchexec");
+      expect(worker?.command).not.toContain("watchexec");
       expect(result.processes.find((p) => p.type === "worker-no-reload")).toBeUndefined();
-      expect(result.log).toMatch(/Assigning launch processes:\n\s+web \(default\): watchexec --restart --shell=none/);
+      expect(result.log).toMatch(/Assigning launch processes:\n\s+web \(default\): reloadable-init watchexec --restart --shell=none/);
       // Group-writable for a sync tool running as another user of the group; never world-writable.
       for (const entry of [build.appDir, ...readdirSync(build.appDir).map((f) => join(build.appDir, f))]) {
         const mode = statSync(entry).mode;
@@ -122,8 +122,8 @@ describe.each(apps)("$name", (c) => {
   it("with BP_LIVE_RELOAD_PROCESSES=* wraps worker too", async () => {
     await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_PROCESSES: "*" }, order: orderFor(c) }, async (build) => {
       const result = await buildApp(c, build);
-      expect(result.processes.find((p) => p.type === "worker")?.command[0]).toBe("watchexec");
-      expect(result.processes.find((p) => p.type === "worker-no-reload")?.command[0]).not.toBe("watchexec");
+      expect(result.processes.find((p) => p.type === "worker")?.command.slice(0, 2)).toEqual(["reloadable-init", "watchexec"]);
+      expect(result.processes.find((p) => p.type === "worker-no-reload")?.command).not.toContain("watchexec");
       expect(result.defaultProcess).toBe("web");
     });
   });

@@ -17,6 +17,7 @@ beforeAll(async () => {
   const buildpack = join(root, "buildpack");
   mkdirSync(join(buildpack, "bin"), { recursive: true });
   cpSync(join(requirePackage(), "bin", "main"), join(buildpack, "bin", "main"));
+  cpSync(join(requirePackage(), "bin", "reloadable-helper"), join(buildpack, "bin", "reloadable-helper"));
   symlinkSync("main", join(buildpack, "bin", "detect"));
   symlinkSync("main", join(buildpack, "bin", "build"));
   // The artifact comes from a file: URI, so no server (and no network) is involved.

@@ -21,6 +21,8 @@ export interface BuildpackEntry {
   optional?: boolean;
   /** Replaces the buildpack.toml of `dir` (the test copy pointing at the dependency server). */
   descriptor?: string;
+  /** Its bin/main is Reloadable's single executable: hard-linked from the run's shared copy. */
+  reloadableBinary?: boolean;
 }
 
 export interface BindingSpec {
@@ -161,8 +163,9 @@ export class CnbBuild {
 
     for (const bp of options.order) {
       const dest = join(this.buildpacksDir, escapeId(bp.id), bp.version);
-      await cp(bp.dir, dest, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith("/bin/main") });
-      if (existsSync(join(bp.dir, "bin", "main"))) await link(join(tools, "reloadable", "main"), join(dest, "bin", "main"));
+      const shared = bp.reloadableBinary === true;
+      await cp(bp.dir, dest, { recursive: true, verbatimSymlinks: true, filter: (src) => !(shared && src.endsWith("/bin/main")) });
+      if (shared) await link(join(tools, "reloadable", "main"), join(dest, "bin", "main"));
       if (bp.descriptor !== undefined) await writeFile(join(dest, "buildpack.toml"), bp.descriptor);
     }
     const order = { order: [{ group: options.order.map((bp) => ({ id: bp.id, version: bp.version, optional: bp.optional ?? false })) }] };

@@ -53,6 +53,7 @@ export function reloadable(options: { descriptor?: string; optional?: boolean } 
     id: RELOADABLE_ID,
     version: descriptor.buildpack.version,
     dir: requirePackage(),
+    reloadableBinary: true,
     ...(options.optional !== undefined ? { optional: options.optional } : {}),
     ...(options.descriptor !== undefined ? { descriptor: options.descriptor } : {}),
   };
