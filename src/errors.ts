@@ -59,7 +59,7 @@ export class DownloadError extends BuildpackError {
   ) {
     super(
       `${message} (${uri})`,
-      "Check the network or proxy (HTTPS_PROXY/HTTP_PROXY/NO_PROXY), or give the build the artifact through a dependency-mapping binding or an offline package.",
+      "Check the network or proxy (HTTPS_PROXY/HTTP_PROXY/NO_PROXY), or give the build the artifact through a dependency mirror (BP_DEPENDENCY_MIRROR), a dependency-mapping binding or an offline package.",
       options,
     );
   }
