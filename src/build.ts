@@ -3,7 +3,8 @@ import { parseFlag, WATCHEXEC_VERSION, type Settings } from "./config.ts";
 import type { BuildContext } from "./cnb/context.ts";
 import type { BuildpackDescriptor, Platform } from "./cnb/types.ts";
 import { hostArch, resolveDependency } from "./dependency/inventory.ts";
-import { chooseSource, offlinePath } from "./dependency/source.ts";
+import { attributeToMirror, chooseSource, offlinePath } from "./dependency/source.ts";
+import { collectMirrors, DEPENDENCY_MIRROR, withMirrorRows } from "./dependency/mirror.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
@@ -29,7 +30,8 @@ export async function build(input: BuildInput): Promise<void> {
   const started = Date.now();
   logger.title(descriptor.info.name, descriptor.info.version, descriptor.info.homepage);
   logger.header("Build Configuration:");
-  for (const row of formatTable(settings.table())) logger.detail(row);
+  const mirrorVariables = settings.withPrefix(DEPENDENCY_MIRROR);
+  for (const row of formatTable(withMirrorRows(settings.table(), mirrorVariables))) logger.detail(row);
   logger.blank();
 
   // Every setting, the Java app and the processes are checked before anything is written, so a
@@ -41,6 +43,7 @@ export async function build(input: BuildInput): Promise<void> {
   const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
   const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
   const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
+  const mirrors = collectMirrors({ variables: mirrorVariables, bindings: platform.bindings });
   const javaApp = await detectJavaApp(context.appDir);
   const jvmPlan =
     javaApp === undefined
@@ -80,7 +83,7 @@ export async function build(input: BuildInput): Promise<void> {
   } else {
     if (choice.reason !== undefined) logger.warn(`installing Reloadable's own watchexec: ${choice.reason}`);
     const offline = offlinePath(context.buildpackDir, dependency);
-    const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined);
+    const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined, mirrors);
     await contributeWatchexecLayer({
       layersDir: context.layersDir,
       dependency,
@@ -88,6 +91,8 @@ export async function build(input: BuildInput): Promise<void> {
       buildpack: descriptor.info,
       download: { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv },
       logger,
+    }).catch((error: unknown) => {
+      throw attributeToMirror(error, source);
     });
   }
   logger.blank();

@@ -82,6 +82,20 @@ describe("Settings", () => {
     expect(settings.value(WATCHEXEC_VERSION)).toBe(value);
   });
 
+  it.each<{ name: string; env: Record<string, string>; processEnv: NodeJS.ProcessEnv; expected: Record<string, string> }>([
+    { name: "none set", env: {}, processEnv: { PATH: "/bin" }, expected: {} },
+    {
+      name: "from env files and the process env, sorted, the env file winning",
+      env: { BP_DEPENDENCY_MIRROR_GITHUB_COM: "https://a\n", BP_DEPENDENCY_MIRROR: "https://b" },
+      processEnv: { BP_DEPENDENCY_MIRROR: "https://c", BP_DEPENDENCY_MIRROR_EXAMPLE_COM: "https://d", BP_OTHER: "x" },
+      expected: { BP_DEPENDENCY_MIRROR: "https://b", BP_DEPENDENCY_MIRROR_EXAMPLE_COM: "https://d", BP_DEPENDENCY_MIRROR_GITHUB_COM: "https://a" },
+    },
+    { name: "the prefix is case-sensitive, as in libpak", env: { bp_dependency_mirror: "https://a" }, processEnv: {}, expected: {} },
+    { name: "an unset process variable is not a value", env: {}, processEnv: { BP_DEPENDENCY_MIRROR: undefined }, expected: {} },
+  ])("withPrefix: $name", ({ env, processEnv, expected }) => {
+    expect(new Settings(platform(env), processEnv, declarations).withPrefix("BP_DEPENDENCY_MIRROR")).toEqual(expected);
+  });
+
   it("value of an undeclared, unset variable is empty", () => {
     expect(new Settings(platform({}), {}, declarations).value("BP_NOPE")).toBe("");
   });

@@ -45,6 +45,20 @@ export class Settings {
     return lookupVariable(this.platform, this.processEnv, name);
   }
 
+  /**
+   * Every variable whose name starts with `prefix`, by name: names no buildpack.toml can declare
+   * ahead, such as BP_DEPENDENCY_MIRROR_<HOST>.
+   */
+  withPrefix(prefix: string): Record<string, string> {
+    const names = new Set([...Object.keys(this.platform.env), ...Object.keys(this.processEnv)].filter((name) => name.startsWith(prefix)));
+    const found: Record<string, string> = {};
+    for (const name of [...names].sort()) {
+      const value = this.raw(name);
+      if (value !== undefined) found[name] = value;
+    }
+    return found;
+  }
+
   /** The user's value, else the default declared in buildpack.toml. */
   value(name: string): string {
     return this.raw(name) ?? this.declarations.find((d) => d.name === name)?.default ?? "";

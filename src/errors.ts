@@ -25,6 +25,24 @@ export class ConfigurationError extends BuildpackError {
   }
 }
 
+/**
+ * A dependency mirror setting (a BP_DEPENDENCY_MIRROR* variable or an entry of a
+ * dependency-mirror binding) can't be used. `setting` names it; `value` is already masked.
+ */
+export class MirrorConfigurationError extends BuildpackError {
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+    problem: string,
+    fix: string,
+  ) {
+    super(`${setting}=${JSON.stringify(value)} ${problem}`, fix);
+  }
+}
+
+/** Fetching from a mirror failed; names the mirror setting and the URL (credentials masked). */
+export class MirrorFetchError extends BuildpackError {}
+
 /** No dependency in buildpack.toml matches the requested version and architecture. */
 export class DependencyNotFoundError extends BuildpackError {}
 
@@ -41,7 +59,7 @@ export class DownloadError extends BuildpackError {
   ) {
     super(
       `${message} (${uri})`,
-      "Check the network or proxy (HTTPS_PROXY/HTTP_PROXY/NO_PROXY), or give the build the artifact through a dependency-mapping binding or an offline package.",
+      "Check the network or proxy (HTTPS_PROXY/HTTP_PROXY/NO_PROXY), or give the build the artifact through a dependency mirror (BP_DEPENDENCY_MIRROR), a dependency-mapping binding or an offline package.",
       options,
     );
   }

@@ -1,11 +1,17 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
-/** A real HTTP server on 127.0.0.1 that serves artifacts by name and counts the requests. */
+/**
+ * A real HTTP server on 127.0.0.1 that serves artifacts by name and counts the requests; with
+ * `tls`, a real HTTPS server (a mirror must be https://).
+ */
 export class DependencyServer {
   readonly requests: string[] = [];
   private readonly files = new Map<string, Buffer>();
   private server: Server | undefined;
+
+  constructor(private readonly options: { tls?: { key: string; cert: string } } = {}) {}
 
   serve(name: string, content: Buffer): string {
     this.files.set(`/${name}`, content);
@@ -14,7 +20,7 @@ export class DependencyServer {
 
   url(name: string): string {
     if (this.server === undefined) throw new Error("DependencyServer not started");
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${name}`;
+    return `${this.options.tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}/${name}`;
   }
 
   count(name?: string): number {
@@ -22,7 +28,7 @@ export class DependencyServer {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.requests.push(req.url ?? "");
       const body = this.files.get(req.url ?? "");
       if (body === undefined) {
@@ -30,7 +36,9 @@ export class DependencyServer {
         return;
       }
       res.writeHead(200, { "content-type": "application/x-xz", "content-length": body.length }).end(body);
-    });
+    };
+    const tls = this.options.tls;
+    this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handle) : createServer(handle);
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     return this;
   }

@@ -8,3 +8,4 @@ export * from "./sync.ts";
 export * from "./user.ts";
 export * from "./files.ts";
 export * from "./tiltfile.ts";
+export * from "./tls.ts";

@@ -48,6 +48,13 @@ describe("parseDescriptor on the real buildpack.toml", () => {
     expect(configuration?.description).not.toBe("");
   });
 
+  it("declares BP_DEPENDENCY_MIRROR, empty by default, and documents the per-host form", async () => {
+    const { configurations } = await readDescriptor(REPO);
+    const mirror = configurations.find((c) => c.name === "BP_DEPENDENCY_MIRROR");
+    expect(mirror).toMatchObject({ default: "", build: true, launch: false });
+    expect(mirror?.description).toContain("BP_DEPENDENCY_MIRROR_<HOST>");
+  });
+
   it("has 6 dependencies, all watchexec, with lowercase sha256", async () => {
     const { dependencies } = await readDescriptor(REPO);
     expect(dependencies).toHaveLength(6);

@@ -28,7 +28,7 @@ describe("readPlatformEnv", () => {
 });
 
 describe("readBindings", () => {
-  it("reads bindings with a type; others are ignored", async () => {
+  it("reads bindings with a type; others are ignored; type and provider are not entries", async () => {
     const dir = await tree({
       "bindings/ca/type": "ca-certificates\n",
       "bindings/ca/cert.pem": "  PEM  \n",
@@ -42,7 +42,7 @@ describe("readBindings", () => {
     });
     expect(await readBindings(dir.join("bindings"))).toEqual([
       { name: "ca", type: "ca-certificates", entries: { "cert.pem": "PEM" } },
-      { name: "mapping", type: "dependency-mapping", entries: { abc123: "file:///deps/watchexec.tar.xz", provider: "acme" } },
+      { name: "mapping", type: "dependency-mapping", entries: { abc123: "file:///deps/watchexec.tar.xz" } },
     ]);
   });
 

@@ -24,6 +24,12 @@ export async function readPlatformEnv(platformDir: string): Promise<Record<strin
   return env;
 }
 
+/**
+ * Files of a binding that describe it rather than being entries: `type` and, as libcnb reads
+ * bindings, `provider`. A `dependency-mirror` binding would otherwise take `provider` for a host.
+ */
+const BINDING_METADATA = ["type", "provider"];
+
 /** Bindings live in `$SERVICE_BINDING_ROOT` when set, else `<platform>/bindings`. */
 export async function readBindings(root: string): Promise<Binding[]> {
   const bindings: Binding[] = [];
@@ -35,7 +41,7 @@ export async function readBindings(root: string): Promise<Binding[]> {
       const content = await readFile(join(dir, file), "utf8").catch(() => undefined);
       if (content === undefined) continue;
       if (file === "type") type = content.trim();
-      else entries[file] = content.trim();
+      else if (!BINDING_METADATA.includes(file)) entries[file] = content.trim();
     }
     if (type !== undefined) bindings.push({ name, type, entries });
   }
