@@ -11,7 +11,13 @@ function settings(env: Record<string, string>, processEnv: NodeJS.ProcessEnv = {
 
 const notJava = async () => false;
 
-const PASS = { pass: true, plan: { provides: [{ name: "watchexec" }], requires: [{ name: "watchexec" }] } };
+/** watchexec from an earlier buildpack (Paketo's), needed at launch; Reloadable provides none. */
+const EARLIER_WATCHEXEC = { provides: [], requires: [{ name: "watchexec", metadata: { launch: true } }] };
+/** Reloadable's own watchexec: the plan is valid alone or last in any group. */
+const OWN_WATCHEXEC = { provides: [{ name: "watchexec" }], requires: [{ name: "watchexec", metadata: { launch: true } }] };
+const JRE = { name: "jre", metadata: { launch: true } };
+
+const PASS = { pass: true, plan: { ...EARLIER_WATCHEXEC, or: [OWN_WATCHEXEC] } };
 
 describe("detect", () => {
   it.each<[string, Record<string, string>, NodeJS.ProcessEnv]>([
@@ -33,19 +39,40 @@ describe("detect", () => {
     ["1", { [ENABLED]: "1" }, {}],
     ["yes", { [ENABLED]: "yes" }, {}],
     ["on in the process env", {}, { [ENABLED]: "on" }],
-  ])("%s -> pass with a plan that provides and requires watchexec", async (_name, env, processEnv) => {
+  ])("%s -> pass: an earlier buildpack's watchexec first, its own second", async (_name, env, processEnv) => {
     expect(await detect(settings(env, processEnv), notJava)).toEqual(PASS);
   });
 
-  it("a JVM app asks for a jre at launch, with the watchexec-only plan as the alternative", async () => {
+  it("a JVM app asks for a jre at launch in the first two alternatives, then the same two without", async () => {
     expect(await detect(settings({ [ENABLED]: "true" }), async () => true)).toEqual({
       pass: true,
       plan: {
-        provides: [{ name: "watchexec" }],
-        requires: [{ name: "watchexec" }, { name: "jre", metadata: { launch: true } }],
-        or: [PASS.plan],
+        provides: [],
+        requires: [{ name: "watchexec", metadata: { launch: true } }, JRE],
+        or: [
+          { provides: [{ name: "watchexec" }], requires: [{ name: "watchexec", metadata: { launch: true } }, JRE] },
+          EARLIER_WATCHEXEC,
+          OWN_WATCHEXEC,
+        ],
       },
     });
+  });
+
+  // The lifecycle takes the first alternative whose requires are all provided in the group and
+  // whose provides are all required: check each alternative stands on its own.
+  it.each<[string, boolean]>([
+    ["not a JVM app", false],
+    ["a JVM app", true],
+  ])("%s: every alternative provides only what it requires", async (_name, java) => {
+    const result = await detect(settings({ [ENABLED]: "true" }), async () => java);
+    if (!result.pass) throw new Error(result.reason);
+    const { or, ...first } = result.plan;
+    for (const plan of [first, ...(or ?? [])]) {
+      expect("or" in plan).toBe(false);
+      const required = plan.requires.map((r) => r.name);
+      for (const provided of plan.provides) expect(required).toContain(provided.name);
+      expect(required).toContain("watchexec");
+    }
   });
 
   it("does not look at the app when disabled", async () => {

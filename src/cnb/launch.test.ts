@@ -2,8 +2,9 @@ import { mkdir, readFile } from "node:fs/promises";
 import TOML from "@iarna/toml";
 import { afterEach, describe, expect, it } from "vitest";
 import { testdir, type TestDir, type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
-import { mergeProcesses, readEarlierProcesses, writeLaunchToml } from "./launch.ts";
-import type { Process } from "./types.ts";
+import { launchOf, mergeProcesses, readEarlierBuildpacks, readEarlierProcesses, writeLaunchToml } from "./launch.ts";
+import type { TomlTable } from "./toml.ts";
+import type { Launch, Process, ProcessSpec } from "./types.ts";
 
 const tempdir = testdirsRemovedAfterEach();
 async function tree(entries: Record<string, TreeEntry>): Promise<TestDir> {
@@ -110,9 +111,13 @@ describe("readEarlierProcesses", () => {
       found: true,
       buildpacks: ["a/one", "b/two"],
       processes: [
-        { type: "web", command: ["node", "server.js"], args: ["--port", "8080"], default: true },
-        { type: "worker", command: ["node", "worker2.js"], args: [], default: false },
-        { type: "task", command: ["bash", "-c", "rake db:migrate"], args: [], default: false },
+        { type: "web", launch: { kind: "exec", argv: ["node", "server.js"], args: ["--port", "8080"] }, default: true, buildpackId: "a/one" },
+        { type: "worker", launch: { kind: "exec", argv: ["node", "worker2.js"], args: [] }, default: false, buildpackId: "b/two" },
+        { type: "task", launch: { kind: "exec", argv: ["rake"], args: ["db:migrate"] }, default: false, buildpackId: "b/two" },
+      ],
+      group: [
+        { id: "a/one", api: "0.10", layersDir: dir.join("layers", "a_one") },
+        { id: "b/two", api: "0.10", layersDir: dir.join("layers", "b_two") },
       ],
     });
   });
@@ -137,10 +142,10 @@ describe("readEarlierProcesses", () => {
     const result = await readEarlierProcesses(dir.join("layers", "reloadable_watchexec"), "reloadable/watchexec");
     expect(result.found && result.processes.find((p) => p.type === "worker")).toEqual({
       type: "worker",
-      command: ["node", "worker.js"],
-      args: [],
+      launch: { kind: "exec", argv: ["node", "worker.js"], args: [] },
       default: false,
-      "working-dir": "/workspace/jobs",
+      workingDir: "/workspace/jobs",
+      buildpackId: "a/one",
     });
   });
 
@@ -164,17 +169,94 @@ describe("readEarlierProcesses", () => {
     expect(result).toEqual({ found: false, reason: `${dir.join("layers", "group.toml")} is not readable, so the processes of earlier buildpacks are unknown` });
   });
 
+  it("reads each process with its own buildpack's API", async () => {
+    const dir = await tree({
+      "layers/group.toml": '[[group]]\nid = "paketo-buildpacks/node-start"\nversion = "2.6.29"\napi = "0.7"\n[[group]]\nid = "a/new"\nversion = "1"\napi = "0.10"\n[[group]]\nid = "reloadable/watchexec"\nversion = "0.1.0"\napi = "0.10"\n',
+      "layers/paketo-buildpacks_node-start/launch.toml": NODE_START_LAUNCH,
+      "layers/a_new/launch.toml": '[[processes]]\ntype = "worker"\ncommand = ["node", "w.js"]\nargs = ["--x"]\n',
+    });
+    const result = await readEarlierProcesses(dir.join("layers", "reloadable_watchexec"), "reloadable/watchexec");
+    expect(result.found && result.processes.map((p) => [p.type, p.launch, p.default, p.buildpackId])).toEqual([
+      ["web", { kind: "exec", argv: ["watchexec", "--restart", "--watch", "/workspace", "--shell", "none", "--", "node", "server.js"], args: [] }, true, "paketo-buildpacks/node-start"],
+      ["no-reload", { kind: "exec", argv: ["node", "server.js"], args: [] }, false, "paketo-buildpacks/node-start"],
+      ["worker", { kind: "exec", argv: ["node", "w.js"], args: ["--x"] }, false, "a/new"],
+    ]);
+    expect(result.found && result.group.map((g) => [g.id, g.api])).toEqual([
+      ["paketo-buildpacks/node-start", "0.7"],
+      ["a/new", "0.10"],
+    ]);
+  });
+
   // Regression test (the bug is fixed): under Buildpack API < 0.9 an earlier buildpack writes `command` as a
-  // string and, unless `direct = true`, the lifecycle runs it through bash. readEarlierProcesses
-  // ignores `direct` and turns "python app.py" into the single argv word ["python app.py"], which
-  // the launcher (and the watchexec wrapper, --shell=none) would try to exec as one program name.
-  it("a string command of a non-direct (API < 0.9) process is run through a shell", async () => {
+  // string and, unless `direct = true`, the lifecycle runs it through bash with the profile scripts.
+  it("a string command of a non-direct (API < 0.9) process is a shell process", async () => {
     const dir = await tree({
       "layers/group.toml": '[[group]]\nid = "old/bp"\nversion = "1"\napi = "0.8"\n[[group]]\nid = "reloadable/watchexec"\nversion = "0.1.0"\n',
       "layers/old_bp/launch.toml": '[[processes]]\ntype = "web"\ncommand = "python app.py"\ndirect = false\ndefault = true\n',
     });
     const result = await readEarlierProcesses(dir.join("layers", "reloadable_watchexec"), "reloadable/watchexec");
-    expect(result.found && result.processes[0]?.command).toEqual(["bash", "-c", "python app.py"]);
+    expect(result.found && result.processes[0]?.launch).toEqual({ kind: "shell", command: "python app.py", args: [] });
+  });
+});
+
+/** Paketo node-start 2.6.29's launch.toml with BP_LIVE_RELOAD_ENABLED (Buildpack API 0.7). */
+const NODE_START_LAUNCH = `
+[[processes]]
+  type = "web"
+  command = "watchexec"
+  args = ["--restart", "--watch", "/workspace", "--shell", "none", "--", "node", "server.js"]
+  direct = true
+  default = true
+
+[[processes]]
+  type = "no-reload"
+  command = "node"
+  args = ["server.js"]
+  direct = true
+  default = false
+`;
+
+describe("launchOf", () => {
+  const exec = (argv: string[], args: string[] = []): Launch => ({ kind: "exec", argv, args });
+  const shell = (command: string, args: string[] = []): Launch => ({ kind: "shell", command, args });
+
+  it.each<[string, TomlTable, string, Launch]>([
+    ["API 0.10: arrays, args overridable", { command: ["node", "server.js"], args: ["--port", "8080"] }, "0.10", exec(["node", "server.js"], ["--port", "8080"])],
+    ["API 0.10: no args", { command: ["node"] }, "0.10", exec(["node"])],
+    ["API 0.9: arrays", { command: ["node"], args: ["a.js"] }, "0.9", exec(["node"], ["a.js"])],
+    ["API 0.10: direct = false means nothing", { command: ["node"], direct: false }, "0.10", exec(["node"])],
+    ["API 1.0 is no legacy API", { command: ["node"], args: ["a"] }, "1.0", exec(["node"], ["a"])],
+    ["API 0.10: a string command is one word", { command: "node" }, "0.10", exec(["node"])],
+    ["API 0.10: no command", { args: ["x"] }, "0.10", exec([], ["x"])],
+    ["API 0.7, direct: the command and its args exec'd, user args appended", { command: "watchexec", args: ["-r", "--shell=none", "--", "java", "app.Main"], direct: true }, "0.7", exec(["watchexec", "-r", "--shell=none", "--", "java", "app.Main"])],
+    ["API 0.7, direct, no args", { command: "node", direct: true }, "0.7", exec(["node"])],
+    ["API 0.7, direct = false, no args: a script", { command: "watchexec -r /workspace/app/bin/app", direct: false }, "0.7", shell("watchexec -r /workspace/app/bin/app")],
+    ["API 0.7, direct unset is direct = false", { command: "node server.js --port $PORT" }, "0.7", shell("node server.js --port $PORT")],
+    ["API 0.7, direct = false with args: tokens", { command: "node", args: ["server.js", "$PORT"], direct: false }, "0.7", shell("node", ["server.js", "$PORT"])],
+    ["API 0.8 is legacy too", { command: "python app.py" }, "0.8", shell("python app.py")],
+    ["API 0.7: an array command is joined for bash", { command: ["node", "a.js"], direct: false }, "0.7", shell("node a.js")],
+    ["API 0.7: no command", { direct: false }, "0.7", shell("")],
+    ["non-string args are strings", { command: ["node"], args: [8080, true] }, "0.10", exec(["node"], ["8080", "true"])],
+  ])("%s", (_name, table, api, expected) => {
+    expect(launchOf({ type: "t", ...table }, api)).toEqual(expected);
+  });
+});
+
+describe("readEarlierBuildpacks", () => {
+  it.each<[string, string, string, [string, string][]]>([
+    ["the buildpacks before its own id, with their APIs", '[[group]]\nid = "a/one"\nversion = "1"\napi = "0.7"\n[[group]]\nid = "me/me"\nversion = "1"\napi = "0.10"\n[[group]]\nid = "c/late"\nversion = "1"\napi = "0.8"\n', "me/me", [["a/one", "0.7"]]],
+    ["every buildpack when its own id is not in it", '[[group]]\nid = "a/one"\nversion = "1"\napi = "0.7"\n[[group]]\nid = "c/late"\nversion = "1"\napi = "0.8"\n', "me/me", [["a/one", "0.7"], ["c/late", "0.8"]]],
+    ["an API not given is 0.10", '[[group]]\nid = "a/one"\nversion = "1"\n[[group]]\nid = "me/me"\nversion = "1"\n', "me/me", [["a/one", "0.10"]]],
+    ["it is first", '[[group]]\nid = "me/me"\nversion = "1"\n[[group]]\nid = "a/one"\nversion = "1"\n', "me/me", []],
+  ])("%s", async (_name, group, ownId, expected) => {
+    const dir = await tree({ "layers/group.toml": group });
+    const result = await readEarlierBuildpacks(dir.join("layers", "me_me"), ownId);
+    expect(result).toEqual(expected.map(([id, api]) => ({ id, api, layersDir: dir.join("layers", id.replaceAll("/", "_")) })));
+  });
+
+  it("no group.toml -> a reason naming the path", async () => {
+    const dir = await tree({ "layers/me_me/": "" });
+    expect(await readEarlierBuildpacks(dir.join("layers", "me_me"), "me/me")).toEqual({ reason: `${dir.join("layers", "group.toml")} is not readable, so the processes of earlier buildpacks are unknown` });
   });
 });
 
@@ -204,6 +286,17 @@ describe("writeLaunchToml", () => {
     const dir = await tree({ "layers/group.toml": '[[group]]\nid = "a/one"\nversion = "1"\n[[group]]\nid = "me/me"\nversion = "1"\n' });
     await mkdir(dir.join("layers", "a_one"));
     await writeLaunchToml(dir.join("layers", "a_one"), processes);
-    expect(await readEarlierProcesses(dir.join("layers", "me_me"), "me/me")).toEqual({ found: true, buildpacks: ["a/one"], processes });
+    expect(await readEarlierProcesses(dir.join("layers", "me_me"), "me/me")).toEqual({
+      found: true,
+      buildpacks: ["a/one"],
+      processes: processes.map((p): ProcessSpec => ({
+        type: p.type,
+        launch: { kind: "exec", argv: p.command, args: p.args },
+        default: p.default,
+        ...(p["working-dir"] !== undefined ? { workingDir: p["working-dir"] } : {}),
+        buildpackId: "a/one",
+      })),
+      group: [{ id: "a/one", api: "0.10", layersDir: dir.join("layers", "a_one") }],
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Launch } from "../cnb/types.ts";
 import { ContractError } from "../errors.ts";
 import { parseProcfile, procfileProcesses, splitPlainCommand, type ProcfileEntry } from "./procfile.ts";
 
@@ -143,14 +144,16 @@ describe("procfileProcesses", () => {
     expect(processes.filter((p) => p.default).map((p) => p.type)).toEqual(expectedDefault === undefined ? [] : [expectedDefault]);
   });
 
-  it.each<[string, string[]]>([
-    ["python3 server.py", ["python3", "server.py"]],
-    ["echo 'a b'", ["echo", "a b"]],
-    ["node server.js --port $PORT", ["bash", "-c", "node server.js --port $PORT"]],
-    ["make && ./app", ["bash", "-c", "make && ./app"]],
-    ["echo 'open", ["bash", "-c", "echo 'open"]],
-  ])("%j -> command %j", (command, expected) => {
-    expect(procfileProcesses([entry("web", command)])).toEqual([{ type: "web", command: expected, args: [], default: true }]);
+  it.each<[string, Launch]>([
+    ["python3 server.py", { kind: "exec", argv: ["python3", "server.py"], args: [] }],
+    ["echo 'a b'", { kind: "exec", argv: ["echo", "a b"], args: [] }],
+    ["node server.js --port $PORT", { kind: "shell", command: "node server.js --port $PORT", args: [] }],
+    ["make && ./app", { kind: "shell", command: "make && ./app", args: [] }],
+    ["echo 'open", { kind: "shell", command: "echo 'open", args: [] }],
+    ["RAILS_ENV=development bundle exec rails s", { kind: "shell", command: "RAILS_ENV=development bundle exec rails s", args: [] }],
+    ["exec python app.py", { kind: "shell", command: "exec python app.py", args: [] }],
+  ])("%j -> %j", (command, launch) => {
+    expect(procfileProcesses([entry("web", command)])).toEqual([{ type: "web", launch, default: true }]);
   });
 
   // Regression test (the bug is fixed): a type repeated in a Procfile gives two processes of that type (both default when it is
@@ -168,10 +171,10 @@ describe("procfileProcesses", () => {
     expect(types).toEqual(["web"]);
   });
 
-  it("maps a parsed Procfile", () => {
+  it("maps a parsed Procfile: shell syntax becomes a shell process (profile scripts, .profile)", () => {
     expect(procfileProcesses(parseProcfile("web: python3 app.py\nworker: celery -A app worker --loglevel=$LEVEL\n"))).toEqual([
-      { type: "web", command: ["python3", "app.py"], args: [], default: true },
-      { type: "worker", command: ["bash", "-c", "celery -A app worker --loglevel=$LEVEL"], args: [], default: false },
+      { type: "web", launch: { kind: "exec", argv: ["python3", "app.py"], args: [] }, default: true },
+      { type: "worker", launch: { kind: "shell", command: "celery -A app worker --loglevel=$LEVEL", args: [] }, default: false },
     ]);
   });
 });
