@@ -1,16 +1,17 @@
-import { access, lstat, readFile } from "node:fs/promises";
+import { access, lstat, readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import TOML from "@iarna/toml";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Process } from "../cnb/types.ts";
 import { ConfigurationError } from "../errors.ts";
 import type { Logger } from "../output.ts";
-import { testdir, type TestDir, type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
+import { type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import { parseReloadConfig, PROCESSES, type RawReloadSettings } from "./config.ts";
 import { contributeReloadableProcesses, planReloadableProcesses, formatCommand } from "./contribute.ts";
-import { watchexecCommand } from "./processes.ts";
+import { ProcessError, watchexecCommand } from "./processes.ts";
 
 const ID = "reloadable/watchexec";
-const DEFAULTS = { debounce: "50ms", stopTimeout: "5s" };
+const DEFAULTS = { debounce: "50ms", stopTimeout: "5s", quietPeriod: "1500ms" };
 
 type Line = [kind: keyof Logger, text: string];
 
@@ -34,8 +35,18 @@ const GROUP = '[[group]]\nid = "a/one"\nversion = "1"\n[[group]]\nid = "b/two"\n
 const A_LAUNCH = '[[processes]]\ntype = "web"\ncommand = ["node", "server.js"]\nargs = ["--port", "8080"]\ndefault = true\n';
 const B_LAUNCH = '[[processes]]\ntype = "worker"\ncommand = ["node", "worker.js"]\n';
 
+/** Paketo node-start 2.6.29 (Buildpack API 0.7) with BP_LIVE_RELOAD_ENABLED, before Reloadable. */
+const NODE_START_GROUP =
+  '[[group]]\nid = "paketo-buildpacks/watchexec"\nversion = "3.9.7"\napi = "0.7"\n[[group]]\nid = "paketo-buildpacks/node-start"\nversion = "2.6.29"\napi = "0.7"\n[[group]]\nid = "reloadable/watchexec"\nversion = "0.1.0"\napi = "0.10"\n';
+const NODE_START_LAUNCH =
+  '[[processes]]\ntype = "web"\ncommand = "watchexec"\nargs = ["--restart", "--watch", "/workspace", "--shell", "none", "--", "node", "server.js"]\ndirect = true\ndefault = true\n' +
+  '[[processes]]\ntype = "no-reload"\ncommand = "node"\nargs = ["server.js"]\ndirect = true\ndefault = false\n';
+
+/** The static helper binary of the buildpack: only copied here, so any bytes do. */
+const HELPER = { "buildpack/bin/reloadable-helper": { content: "#!/bin/sh\n", mode: 0o755 } };
+
 async function setup(tree: Record<string, TreeEntry>, raw: RawReloadSettings = {}) {
-  const dir = await tempdir({ "app/": "", "layers/reloadable_watchexec/": "", ...tree });
+  const dir = await tempdir({ "app/": "", "layers/reloadable_watchexec/": "", ...HELPER, ...tree });
   const appDir = dir.join("app");
   const layersDir = dir.join("layers", "reloadable_watchexec");
   const logger = recordingLogger();
@@ -43,8 +54,16 @@ async function setup(tree: Record<string, TreeEntry>, raw: RawReloadSettings = {
   const buildpackDir = dir.join("buildpack");
   const input = { appDir, buildpackDir, layersDir, buildpackId: ID, config, logger };
   const run = async () => contributeReloadableProcesses(await planReloadableProcesses(input), input);
-  const launchToml = async () => JSON.parse(JSON.stringify(TOML.parse(await readFile(dir.join("layers", "reloadable_watchexec", "launch.toml"), "utf8")))) as { processes: Process[] };
-  return { dir, appDir, layersDir, logger, config, run, launchToml };
+  const launchToml = async () => JSON.parse(JSON.stringify(TOML.parse(await readFile(join(layersDir, "launch.toml"), "utf8")))) as { processes: Process[] };
+  const helpers = async () => (await readdir(join(layersDir, "helpers", "bin")).catch(() => [] as string[])).sort();
+  const wrap = (argv: string[], workingDir?: string) => watchexecCommand({ config, appDir }, argv, workingDir);
+  return { dir, appDir, layersDir, logger, config, run, launchToml, helpers, wrap };
+}
+
+/** What a reloadable process runs: the words after watchexec's `--`, past reloadable-settle. */
+function runs(command: readonly string[]): string[] {
+  const run = command.slice(command.indexOf("--") + 1);
+  return run[0] === "reloadable-settle" ? run.slice(2) : run;
 }
 
 /** The lines printed under "Assigning launch processes:". */
@@ -58,40 +77,73 @@ describe("contributeReloadableProcesses", () => {
   it("with processes of earlier buildpacks: wraps web only and declares only what it changed", async () => {
     const t = await setup({ "layers/group.toml": GROUP, "layers/a_one/launch.toml": A_LAUNCH, "layers/b_two/launch.toml": B_LAUNCH, "app/server.js": { content: "", mode: 0o644 } });
     const declared = await t.run();
-    const web: Process = { type: "web", command: ["node", "server.js"], args: ["--port", "8080"], default: true };
     expect(declared).toEqual([
-      { ...web, command: watchexecCommand(t.config, web, t.appDir) },
-      { ...web, type: "web-no-reload", default: false },
+      { type: "web", command: t.wrap(["node", "server.js"]), args: ["--port", "8080"], default: true },
+      { type: "web-no-reload", command: ["node", "server.js"], args: ["--port", "8080"], default: false },
     ]);
     expect(await t.launchToml()).toEqual({ processes: declared });
     expect(t.logger.text("header")[0]).toBe("Reloadable processes");
     expect(t.logger.text("detail")).toContain("Processes declared by a/one, b/two");
     expect(t.logger.text("warn")).toEqual([]);
     expect(((await lstat(t.dir.join("app", "server.js"))).mode & 0o777).toString(8)).toBe("664");
+    expect(await t.helpers()).toEqual(expect.arrayContaining(["reloadable-exec", "reloadable-helper", "reloadable-init"]));
+    expect(await t.helpers()).not.toContain("reloadable-shell");
 
     const lines = assigned(t.logger);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^web \(default\): watchexec --restart --shell=none --watch \S+\/app --ignore /);
-    expect(lines[0]).toMatch(/ -- node server\.js --port 8080$/);
+    expect(lines[0]).toBe(`web (default): ${formatCommand([...declared[0]!.command, "--port", "8080"])}`);
+    expect(lines[0]).toMatch(/^web \(default\): reloadable-init watchexec .*--watch \S+\/app --ignore /);
+    expect(runs(declared[0]!.command)).toEqual(["node", "server.js"]);
     expect(lines[1]).toBe("worker: node worker.js");
     expect(lines[2]).toBe("web-no-reload: node server.js --port 8080");
   });
 
-  it("with only a Procfile: declares every process, plain ones split", async () => {
+  it("Paketo node-start: web is Reloadable's with one watcher, Paketo's no-reload is its original", async () => {
+    const t = await setup({ "layers/group.toml": NODE_START_GROUP, "layers/paketo-buildpacks_node-start/launch.toml": NODE_START_LAUNCH });
+    const declared = await t.run();
+    expect(declared).toEqual([{ type: "web", command: t.wrap(["node", "server.js"]).map((w) => (w === t.appDir ? "/workspace" : w)), args: [], default: true }]);
+    expect(t.logger.text("detail")).toEqual(expect.arrayContaining(["Processes declared by paketo-buildpacks/node-start", expect.stringMatching(/^web: replaced the watchexec wrapper of paketo-buildpacks\/node-start/)]));
+    expect(assigned(t.logger)).toEqual([`web (default): ${formatCommand(declared[0]!.command)}`, "no-reload: node server.js"]);
+    expect(runs(declared[0]!.command)).toEqual(["node", "server.js"]);
+    await expect(readdir(t.layersDir)).resolves.not.toContain("no-reload-env-01");
+  });
+
+  it("with only a Procfile: declares every process; shell syntax runs through reloadable-shell", async () => {
     const t = await setup({ "app/Procfile": "web: python3 app.py\nworker: celery worker --concurrency=$N\n" });
     const declared = await t.run();
-    expect(declared.map((p) => [p.type, p.default])).toEqual([
-      ["web", true],
-      ["web-no-reload", false],
-      ["worker", false],
+    expect(declared).toEqual([
+      { type: "web", command: t.wrap(["python3", "app.py"]), args: [], default: true },
+      { type: "web-no-reload", command: ["python3", "app.py"], args: [], default: false },
+      { type: "worker", command: ["reloadable-shell", "worker", "celery worker --concurrency=$N"], args: [], default: false },
     ]);
-    expect(declared[1]?.command).toEqual(["python3", "app.py"]);
-    expect(declared[2]?.command).toEqual(["bash", "-c", "celery worker --concurrency=$N"]);
     expect(await t.launchToml()).toEqual({ processes: declared });
     expect(t.logger.text("detail")).toEqual(expect.arrayContaining([expect.stringContaining("group.toml is not readable"), "Processes from Procfile"]));
+    expect(await t.helpers()).toEqual(expect.arrayContaining(["reloadable-exec", "reloadable-helper", "reloadable-init", "reloadable-shell"]));
     const lines = assigned(t.logger);
-    expect(lines[0]).toMatch(/^web \(default\): watchexec --restart .* -- python3 app\.py$/);
-    expect(lines).toEqual([lines[0], "web-no-reload: python3 app.py", "worker: bash -c 'celery worker --concurrency=$N'"]);
+    expect(lines).toEqual([`web (default): ${formatCommand(declared[0]!.command)}`, "web-no-reload: python3 app.py", "worker: reloadable-shell worker 'celery worker --concurrency=$N'"]);
+  });
+
+  it("a Procfile web with shell syntax: reloadable-shell web '<cmd>' in web and web-no-reload, an executable profile shell", async () => {
+    const t = await setup({ "app/Procfile": "web: node server.js --port $PORT\n" });
+    const declared = await t.run();
+    expect(declared).toEqual([
+      { type: "web", command: t.wrap(["reloadable-shell", "web", "node server.js --port $PORT"]), args: [], default: true },
+      { type: "web-no-reload", command: ["reloadable-shell", "web", "node server.js --port $PORT"], args: [], default: false },
+    ]);
+    const shell = join(t.layersDir, "helpers", "bin", "reloadable-shell");
+    expect((await stat(shell)).mode & 0o111).toBe(0o111);
+    expect(await readFile(shell, "utf8")).toMatch(/^#!\/bin\/bash\n/);
+    expect(t.logger.text("detail")).toContain("Processes declared with direct = false keep the app's .profile and the profile scripts (through reloadable-shell)");
+  });
+
+  // A Procfile process that is not made reloadable but needs a shell is declared as
+  // `reloadable-shell worker '...'`: the image must have reloadable-shell even when no process
+  // was made reloadable, or that process fails at launch ("reloadable-shell: not found").
+  it("a shell process declared while nothing was made reloadable still gets reloadable-shell", async () => {
+    const t = await setup({ "app/Procfile": "worker: ./w --n=$N\nclock: ./c\n" });
+    const declared = await t.run();
+    expect(declared.map((p) => p.command[0])).toEqual(["reloadable-shell", "./c"]);
+    expect(await t.helpers()).toContain("reloadable-shell");
   });
 
   it("earlier buildpacks that declared nothing fall back to the Procfile", async () => {
@@ -113,7 +165,8 @@ describe("contributeReloadableProcesses", () => {
     const warnings = t.logger.text("warn");
     expect(warnings).toHaveLength(1);
     for (const part of ["nothing was made reloadable", "LAST", "Procfile", PROCESSES]) expect(warnings[0]).toContain(part);
-    await expect(access(t.dir.join("layers", "reloadable_watchexec", "launch.toml"))).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(access(join(t.layersDir, "launch.toml"))).rejects.toMatchObject({ code: "ENOENT" });
+    expect(await t.helpers()).toEqual([]);
     expect(t.logger.text("header")).not.toContain("Assigning launch processes:");
   });
 
@@ -140,7 +193,38 @@ describe("contributeReloadableProcesses", () => {
     expect(declared.map((p) => p.type)).toEqual(["worker", "worker-no-reload"]);
     const lines = assigned(t.logger);
     expect(lines[0]).toBe("web (default): node server.js --port 8080");
-    expect(lines[1]).toMatch(/^worker: watchexec --on-busy-update=signal --signal=SIGHUP /);
+    expect(lines[1]).toMatch(/^worker: reloadable-init watchexec --on-busy-update=signal --signal=SIGHUP /);
+  });
+
+  it("a native binary of the app dir runs through reloadable-exec in the reloadable process only", async () => {
+    const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+    const t = await setup({ "app/Procfile": "web: ./bin/server --port 8080\n", "app/bin/server": elf });
+    const declared = await t.run();
+    expect(runs(declared[0]!.command)).toEqual(["reloadable-exec", "./bin/server", "--port", "8080"]);
+    expect(declared[1]).toEqual({ type: "web-no-reload", command: ["./bin/server", "--port", "8080"], args: [], default: false });
+    expect(t.logger.text("detail")).toContain("Native binaries run from a memory copy through reloadable-exec, so syncs can overwrite them: web");
+  });
+
+  it("the env that earlier buildpacks set for web alone is kept for web-no-reload", async () => {
+    const t = await setup({
+      "layers/group.toml": GROUP,
+      "layers/a_one/launch.toml": A_LAUNCH,
+      "layers/a_one/runtime.toml": "[types]\nlaunch = true\n",
+      "layers/a_one/runtime/env.launch/web/NODE_ENV.override": "development",
+    });
+    await t.run();
+    expect(await readFile(join(t.layersDir, "no-reload-env-01", "env.launch", "web-no-reload", "NODE_ENV.override"), "utf8")).toBe("development");
+    expect(t.logger.text("detail")).toContain("Process-specific env kept for web-no-reload");
+  });
+
+  it.each<[string, string]>([
+    ["an unknown watchexec option", '[[processes]]\ntype = "web"\ncommand = "watchexec"\nargs = ["--frobnicate", "--", "node"]\ndirect = true\ndefault = true\n'],
+    ["a shell wrapper with shell syntax", '[[processes]]\ntype = "web"\ncommand = "watchexec -r -- sh -c \\"$CMD\\""\ndirect = false\ndefault = true\n'],
+  ])("an earlier wrapper it cannot take apart (%s): a ProcessError, nothing written", async (_name, launch) => {
+    const t = await setup({ "layers/group.toml": NODE_START_GROUP, "layers/paketo-buildpacks_node-start/launch.toml": launch });
+    await expect(t.run()).rejects.toThrow(ProcessError);
+    await expect(t.run()).rejects.toThrow(/^Process "web" of paketo-buildpacks\/node-start already runs watchexec/);
+    expect(await readdir(t.layersDir)).toEqual([]);
   });
 
   it("a malformed Procfile is a ContractError", async () => {

@@ -11,6 +11,7 @@ import {
   NO_RELOAD_SUFFIX,
   PRE_COMMAND_SCRIPT_NAME,
   preCommandArgv,
+  SETTLE,
   ProcessError,
   rewriteProcesses,
   selectProcesses,
@@ -24,7 +25,7 @@ const APP = "/workspace";
 
 /** The parsed defaults, with one ignore glob to keep commands short. */
 function config(overrides: Partial<ReloadConfig> = {}): ReloadConfig {
-  return { ...parseReloadConfig({}, APP, { debounce: "50ms", stopTimeout: "5s" }), ignore: ["**/*.log"], ...overrides };
+  return { ...parseReloadConfig({}, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "1500ms" }), ignore: ["**/*.log"], ...overrides };
 }
 
 function options(overrides: Partial<ReloadConfig> = {}, extra: Partial<WrapOptions> = {}): WrapOptions {
@@ -62,6 +63,12 @@ function beforeSeparator(command: readonly string[]): string[] {
 
 function afterSeparator(command: readonly string[]): string[] {
   return command.slice(command.indexOf("--") + 1);
+}
+
+/** What watchexec runs, past reloadable-settle and its quiet period (restart mode). */
+function appOf(command: readonly string[]): string[] {
+  const run = afterSeparator(command);
+  return run[0] === SETTLE ? run.slice(2) : run;
 }
 
 /** How many words of a command run watchexec. */
@@ -158,6 +165,8 @@ describe("watchexecCommand", () => {
       INIT,
       "watchexec",
       "--restart",
+      "--quiet",
+      "--emit-events-to=file",
       "--shell=none",
       "--watch",
       "/workspace",
@@ -167,10 +176,12 @@ describe("watchexecCommand", () => {
       "--stop-signal=SIGTERM",
       "--stop-timeout=5s",
       "--",
+      SETTLE,
+      "1500",
       "node",
       "server.js",
     ]);
-    expect(INIT).toBe("reloadable-init");
+    expect([INIT, SETTLE]).toEqual(["reloadable-init", "reloadable-settle"]);
   });
 
   it.each<[string, Partial<ReloadConfig>, string[], string[]]>([
@@ -230,22 +241,26 @@ describe("watchexecCommand", () => {
     expect(command).toContain("--stop-timeout=1m");
   });
 
-  it.each<[string, string | undefined, string | undefined, string[]]>([
-    ["plain", undefined, undefined, node],
-    ["a runner", undefined, EXEC_HELPER, [EXEC_HELPER, ...node]],
-    ["a pre-command", "npm run build", undefined, [...preCommandArgv("npm run build"), ...node]],
-    ["a pre-command, then the runner", "make", EXEC_HELPER, [...preCommandArgv("make"), EXEC_HELPER, ...node]],
-  ])("what runs: %s", (_name, preCommand, runner, expected) => {
-    expect(afterSeparator(watchexecCommand(options({ preCommand }, { runner }), node, undefined))).toEqual(expected);
+  it.each<[string, Partial<ReloadConfig>, string | undefined, string[]]>([
+    ["plain", {}, undefined, [SETTLE, "1500", ...node]],
+    ["no quiet period", { quietPeriodMs: 0 }, undefined, [SETTLE, "0", ...node]],
+    ["signal mode: the app itself, no settle", { mode: { kind: "signal", signal: "SIGHUP" } }, undefined, node],
+    ["a runner", {}, EXEC_HELPER, [SETTLE, "1500", EXEC_HELPER, ...node]],
+    ["a pre-command", { preCommand: "npm run build" }, undefined, [SETTLE, "1500", ...preCommandArgv("npm run build"), ...node]],
+    ["a pre-command, then the runner", { preCommand: "make" }, EXEC_HELPER, [SETTLE, "1500", ...preCommandArgv("make"), EXEC_HELPER, ...node]],
+    ["signal mode with a pre-command and a runner", { mode: { kind: "signal", signal: "SIGHUP" }, preCommand: "make" }, EXEC_HELPER, [...preCommandArgv("make"), EXEC_HELPER, ...node]],
+  ])("what runs: %s", (_name, overrides, runner, expected) => {
+    expect(afterSeparator(watchexecCommand(options(overrides, { runner }), node, undefined))).toEqual(expected);
   });
 
-  it.each<[string, string | undefined, string | undefined]>([
-    ["plain", undefined, undefined],
-    ["with a runner", undefined, EXEC_HELPER],
-    ["with a pre-command", "make", undefined],
-    ["with both", "make", EXEC_HELPER],
-  ])("its own runners are not stacked when given back the command it runs (%s)", (_name, preCommand, runner) => {
-    const opts = options({ preCommand }, { runner });
+  it.each<[string, Partial<ReloadConfig>, string | undefined]>([
+    ["plain", {}, undefined],
+    ["with a runner", {}, EXEC_HELPER],
+    ["with a pre-command", { preCommand: "make" }, undefined],
+    ["with both", { preCommand: "make" }, EXEC_HELPER],
+    ["signal mode with both", { preCommand: "make", mode: { kind: "signal", signal: "SIGHUP" } }, EXEC_HELPER],
+  ])("its own runners are not stacked when given back the command it runs (%s)", (_name, overrides, runner) => {
+    const opts = options(overrides, { runner });
     const once = watchexecCommand(opts, node, undefined);
     expect(watchexecCommand(opts, afterSeparator(once), undefined)).toEqual(once);
   });
@@ -319,21 +334,16 @@ describe("rewriteProcesses", () => {
         const earlier = processes.find((p) => p.type === original);
         const command = declared?.command ?? launchArgv(earlier!.launch, type).argv;
         expect(watchers(command), `${original}, the original of ${type}`).toBe(0);
-        expect(afterSeparator(wrapped(result.declared, type).command), `${type} runs what ${original} runs`).toEqual(command);
+        expect(appOf(wrapped(result.declared, type).command), `${type} runs what ${original} runs`).toEqual(command);
       }
       expect(new Set(result.declared.map((p) => p.type)).size).toBe(result.declared.length);
     });
 
     it("node-start: web runs node server.js under one watcher, watching what node-start watched", () => {
       const result = rewriteProcesses(nodeStart, options(), false);
-      expect(result.declared).toEqual([
-        {
-          type: "web",
-          command: [INIT, "watchexec", "--restart", "--shell=none", "--watch", "/workspace", "--ignore", "**/*.log", "--debounce=50ms", "--stop-signal=SIGTERM", "--stop-timeout=5s", "--", "node", "server.js"],
-          args: [],
-          default: true,
-        },
-      ]);
+      expect(result.declared).toEqual([{ type: "web", command: watchexecCommand(options(), ["node", "server.js"], undefined), args: [], default: true }]);
+      expect(flagValues(result.declared[0]!.command, "--watch")).toEqual(["/workspace"]);
+      expect(appOf(result.declared[0]!.command)).toEqual(["node", "server.js"]);
       expect(result.notes).toEqual([expect.stringMatching(/^web: replaced the watchexec wrapper of paketo-buildpacks\/node-start/)]);
       expect(result.usesProfileShell).toBe(false);
     });
@@ -341,12 +351,12 @@ describe("rewriteProcesses", () => {
     it("npm-start: web keeps npm-start's ignores", () => {
       const web = wrapped(rewriteProcesses(npmStart, options(), false).declared, "web");
       expect(flagValues(web.command, "--ignore")).toEqual(["**/*.log", "package.json", "package.json/**", "package-lock.json", "package-lock.json/**", "node_modules", "node_modules/**"]);
-      expect(afterSeparator(web.command)).toEqual(["bash", "/workspace/start.sh"]);
+      expect(appOf(web.command)).toEqual(["bash", "/workspace/start.sh"]);
     });
 
     it("executable-jar: reload stays the default and runs java under one watcher; web is not the default", () => {
       const { declared } = rewriteProcesses(executableJar, options(), false);
-      expect(declared.map((p) => [p.type, p.default, afterSeparator(p.command)])).toEqual([
+      expect(declared.map((p) => [p.type, p.default, appOf(p.command)])).toEqual([
         ["web", false, ["java", "app.Main"]],
         ["reload", true, ["java", "app.Main"]],
       ]);
@@ -354,8 +364,8 @@ describe("rewriteProcesses", () => {
 
     it("dist-zip: reload keeps the shell (profile scripts) through reloadable-shell", () => {
       const result = rewriteProcesses(distZip, options(), false);
-      expect(afterSeparator(wrapped(result.declared, "reload").command)).toEqual([PROFILE_SHELL, "reload", "/workspace/app/bin/app"]);
-      expect(afterSeparator(wrapped(result.declared, "web").command)).toEqual([PROFILE_SHELL, "web", "/workspace/app/bin/app"]);
+      expect(appOf(wrapped(result.declared, "reload").command)).toEqual([PROFILE_SHELL, "reload", "/workspace/app/bin/app"]);
+      expect(appOf(wrapped(result.declared, "web").command)).toEqual([PROFILE_SHELL, "web", "/workspace/app/bin/app"]);
       expect(result.usesProfileShell).toBe(true);
     });
 
@@ -373,7 +383,7 @@ describe("rewriteProcesses", () => {
     it("a wrapper inside a wrapper: one watcher, the outer wrapper's settings", () => {
       const nested = paketo("x/y", { type: "web", command: "watchexec", args: ["-r", "-n", "-w", "/workspace/src", "-i", "outer.txt", "--", "/layers/z/bin/watchexec", "-rn", "-i", "inner.txt", "--", "node", "a.js"], direct: true, default: true });
       const web = wrapped(rewriteProcesses([nested], options(), false).declared, "web");
-      expect(afterSeparator(web.command)).toEqual(["node", "a.js"]);
+      expect(appOf(web.command)).toEqual(["node", "a.js"]);
       expect(flagValues(web.command, "--watch")).toEqual(["/workspace/src"]);
       expect(flagValues(web.command, "--ignore")).toEqual(["**/*.log", "outer.txt"]);
     });
@@ -392,7 +402,7 @@ describe("rewriteProcesses", () => {
     it("shell syntax: reloadable-shell web '<cmd>' in both web and web-no-reload; worker through it too", () => {
       const result = rewriteProcesses([web, worker, clock], options(), true);
       expect(result.declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker", "clock"]);
-      expect(afterSeparator(wrapped(result.declared, "web").command)).toEqual([PROFILE_SHELL, "web", "node server.js --port $PORT"]);
+      expect(appOf(wrapped(result.declared, "web").command)).toEqual([PROFILE_SHELL, "web", "node server.js --port $PORT"]);
       expect(result.declared.slice(1)).toEqual([
         { type: "web-no-reload", command: [PROFILE_SHELL, "web", "node server.js --port $PORT"], args: [], default: false },
         { type: "worker", command: [PROFILE_SHELL, "worker", "celery worker --concurrency=$N"], args: [], default: false },
@@ -438,7 +448,7 @@ describe("rewriteProcesses", () => {
     const web = spec("web", exec(["node", "server.js"], ["--port", "8080"]), { default: true, workingDir: "/workspace/api" });
     const { declared } = rewriteProcesses([web], options(), false);
     expect(declared[0]).toMatchObject({ type: "web", default: true, args: ["--port", "8080"], "working-dir": "/workspace/api" });
-    expect(afterSeparator(declared[0]!.command)).toEqual(["node", "server.js"]);
+    expect(appOf(declared[0]!.command)).toEqual(["node", "server.js"]);
     expect(flagValues(declared[0]!.command, "--watch")).toEqual(["/workspace/api"]);
     expect(declared[1]).toEqual({ type: "web-no-reload", command: ["node", "server.js"], args: ["--port", "8080"], default: false, "working-dir": "/workspace/api" });
   });
@@ -459,9 +469,9 @@ describe("rewriteProcesses", () => {
     const processes = [spec("web", exec(["./bin/server"]), { default: true }), spec("worker", exec(["./bin/worker"]), { default: true })];
     const { declared } = rewriteProcesses(processes, options({ processes: { kind: "all" } }), false, new Map([["web", EXEC_HELPER]]));
     expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker", "worker-no-reload"]);
-    expect(afterSeparator(declared[0]!.command)).toEqual([EXEC_HELPER, "./bin/server"]);
+    expect(appOf(declared[0]!.command)).toEqual([EXEC_HELPER, "./bin/server"]);
     expect(declared[1]!.command).toEqual(["./bin/server"]);
-    expect(afterSeparator(declared[2]!.command)).toEqual(["./bin/worker"]);
+    expect(appOf(declared[2]!.command)).toEqual(["./bin/worker"]);
     expect(declared[3]!.command).toEqual(["./bin/worker"]);
   });
 
