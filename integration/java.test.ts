@@ -14,6 +14,7 @@ import {
   reloadable,
   replayLiveUpdate,
   waitForBody,
+  watchedCommand,
   withBuild,
 } from "./harness/index.ts";
 import { useLocalWatchexec } from "./harness/hooks.ts";
@@ -41,7 +42,7 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
         assertBuilt(result);
         expect(result.group.map((g) => g.id)).toEqual(["fixtures/jvm-provider", "reloadable/watchexec"]);
         const web = result.processes.find((p) => p.type === "web");
-        expect(web?.command.slice(web.command.indexOf("--") + 1)).toEqual(["java", "-cp", `${build.appDir}:${build.appDir}/lib/util.jar`, "app.Main"]);
+        expect(web && watchedCommand(web)).toEqual(["java", "-cp", `${build.appDir}:${build.appDir}/lib/util.jar`, "app.Main"]);
         expect(web?.command).toContain("--ignore");
         expect(web?.command).toContain("lib/**");
         expect(web?.command).toContain("--stop-timeout=20s");
@@ -106,7 +107,7 @@ describe("a packed JAR", () => {
       assertBuilt(result);
       expect(result.log).toContain("app.jar is a packed JAR: every reload needs the whole JAR synced");
       const web = result.processes.find((p) => p.type === "web");
-      expect(web?.command.slice(web.command.indexOf("--") + 1)).toEqual(["java", "-jar", `${build.appDir}/app.jar`]);
+      expect(web && watchedCommand(web)).toEqual(["java", "-jar", `${build.appDir}/app.jar`]);
       const port = await freePort();
       const app = await build.launch("web", { PORT: String(port) });
       expect((await waitForBody(`http://127.0.0.1:${port}/`, undefined, 30_000)).body.trim()).toBe("hello packed");

@@ -15,6 +15,7 @@ import {
   RELOADABLE_ID,
   replayLiveUpdate,
   waitForBody,
+  watchedCommand,
   withBuild,
   type BuildpackEntry,
   type BuildResult,
@@ -86,7 +87,7 @@ describe("Node.js with Paketo node-start", () => {
       expectOneWatcherEach(result);
       await expectPaketoWatchexecUsed(build, result);
       const web = result.processes.find((p) => p.type === "web")!;
-      expect(web.command.slice(web.command.indexOf("--") + 1)).toEqual(["node", "server.js"]);
+      expect(watchedCommand(web)).toEqual(["node", "server.js"]);
       expect(web.command).toContain("--stop-timeout=5s");
       expect(result.log).toContain("web: replaced the watchexec wrapper of paketo-buildpacks/node-start");
 
@@ -291,7 +292,7 @@ describe("a distribution with Paketo dist-zip", () => {
         expectOneWatcherEach(result);
         await expectPaketoWatchexecUsed(build, result);
         const reload = result.processes.find((p) => p.type === "reload")!;
-        expect(reload.command.slice(reload.command.indexOf("--") + 1)).toEqual(["reloadable-shell", "reload", `${build.appDir}/app/bin/app`]);
+        expect(watchedCommand(reload)).toEqual(["reloadable-shell", "reload", `${build.appDir}/app/bin/app`]);
 
         const port = await freePort();
         const url = `http://127.0.0.1:${port}/`;

@@ -11,6 +11,7 @@ import {
   freePort,
   reloadable,
   waitForBody,
+  watchedCommand,
   withBuild,
 } from "./harness/index.ts";
 import { useLocalWatchexec } from "./harness/hooks.ts";
@@ -99,8 +100,8 @@ describe.each(apps)("$name", (c) => {
     await withBuild({ app: appDir(), env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: orderFor(c) }, async (build) => {
       const result = await buildApp(c, build);
       const web = result.processes.find((p) => p.type === "web");
-      expect(web?.command.slice(0, 4)).toEqual(["reloadable-init", "watchexec", "--restart", "--shell=none"]);
-      const inner = web?.command.slice(web.command.indexOf("--") + 1);
+      expect(web?.command.slice(0, 5)).toEqual(["reloadable-init", "watchexec", "--restart", "--quiet", "--emit-events-to=file"]);
+      const inner = web && watchedCommand(web);
       // Native binaries of the app dir run through reloadable-exec (see "overwritten in place").
       expect(inner).toEqual(c.webCommand[0] === "./server" ? ["reloadable-exec", ...c.webCommand] : c.webCommand);
       expect(web?.["buildpack-id"]).toBe("reloadable/watchexec");
@@ -109,7 +110,7 @@ describe.each(apps)("$name", (c) => {
       const worker = result.processes.find((p) => p.type === "worker");
       expect(worker?.command).not.toContain("watchexec");
       expect(result.processes.find((p) => p.type === "worker-no-reload")).toBeUndefined();
-      expect(result.log).toMatch(/Assigning launch processes:\n\s+web \(default\): reloadable-init watchexec --restart --shell=none/);
+      expect(result.log).toMatch(/Assigning launch processes:\n\s+web \(default\): reloadable-init watchexec --restart --quiet --emit-events-to=file --shell=none/);
       // Group-writable for a sync tool running as another user of the group; never world-writable.
       for (const entry of [build.appDir, ...readdirSync(build.appDir).map((f) => join(build.appDir, f))]) {
         const mode = statSync(entry).mode;

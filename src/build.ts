@@ -14,7 +14,7 @@ import { detectJavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
 import { DEVTOOLS, parseDevtoolsSetting, planJvmReload } from "./java/reload.ts";
 import { triggerDirOf } from "./reload/trigger.ts";
-import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
+import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -37,7 +37,7 @@ export async function build(input: BuildInput): Promise<void> {
   // Every setting, the Java app and the processes are checked before anything is written, so a
   // bad value leaves no layer behind.
   const reloadSettings = Object.fromEntries(
-    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
   );
   // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
   const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
@@ -52,6 +52,7 @@ export async function build(input: BuildInput): Promise<void> {
   const javaDefaults = jvmPlan?.defaults;
   const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
     debounce: settings.value(DEBOUNCE),
+    quietPeriod: settings.value(QUIET_PERIOD),
     stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
     ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
   });

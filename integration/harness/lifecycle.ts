@@ -309,3 +309,12 @@ export async function withBuild<T>(options: BuildOptions, fn: (build: CnbBuild) 
     await build.cleanup();
   }
 }
+
+/**
+ * What watchexec runs for a reloadable process, after `--`: the app's command, past
+ * reloadable-settle and its quiet period (in restart mode).
+ */
+export function watchedCommand(process: Process): string[] {
+  const after = process.command.slice(process.command.indexOf("--") + 1);
+  return after[0] === "reloadable-settle" ? after.slice(2) : after;
+}

@@ -16,6 +16,7 @@ int main(int argc, char **argv) {
   const char *name = slash != NULL ? slash + 1 : argv[0];
   if (strcmp(name, "reloadable-init") == 0) return init_main(argc, argv);
   if (strcmp(name, "reloadable-exec") == 0) return exec_main(argc, argv);
-  fprintf(stderr, "reloadable-helper: run it as reloadable-init or reloadable-exec (a link with that name), not as %s\n", name);
+  if (strcmp(name, "reloadable-settle") == 0) return settle_main(argc, argv);
+  fprintf(stderr, "reloadable-helper: run it as reloadable-init, reloadable-exec or reloadable-settle (a link with that name), not as %s\n", name);
   return 2;
 }

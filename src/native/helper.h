@@ -3,12 +3,14 @@
  * binary (no libc or shell needed on the run image), picked by the name it runs as:
  *   reloadable-init   stays PID 1 in a container and runs watchexec as its child (init.c)
  *   reloadable-exec   runs a native program from a memory copy (exec.c)
+ *   reloadable-settle waits until a sync has ended before the app starts (settle.c)
  */
 #ifndef RELOADABLE_HELPER_H
 #define RELOADABLE_HELPER_H
 
 int init_main(int argc, char **argv);
 int exec_main(int argc, char **argv);
+int settle_main(int argc, char **argv);
 
 /* Prints "<name>: <what> <path>: <strerror(errno)>" and returns 127 (the shell's "cannot run"). */
 int fail_errno(const char *name, const char *what, const char *path);

@@ -12,6 +12,7 @@ export const STOP_TIMEOUT = "BP_LIVE_RELOAD_STOP_TIMEOUT";
 export const POLL = "BP_LIVE_RELOAD_POLL";
 export const PRE_COMMAND = "BP_LIVE_RELOAD_PRE_COMMAND";
 export const TRIGGER = "BP_LIVE_RELOAD_TRIGGER";
+export const QUIET_PERIOD = "BP_LIVE_RELOAD_QUIET_PERIOD";
 
 /** The window in trigger mode: one trigger write is a create and a modify microseconds apart. */
 export const TRIGGER_DEBOUNCE = "10ms";
@@ -47,6 +48,11 @@ export interface ReloadConfig {
   preCommand: string | undefined;
   /** Trigger mode: watch only the trigger dir, which a sync tool writes after each sync. */
   trigger: boolean;
+  /**
+   * App-dir mode: how long no new window may open before the app starts again (reloadable-settle),
+   * so that a sync of any length starts it once; 0 starts it at each window.
+   */
+  quietPeriodMs: number;
 }
 
 /** Raw values as the user set them (undefined = unset, so the default applies). */
@@ -113,6 +119,7 @@ export function parseProcessSelection(value: string | undefined): ProcessSelecti
 /** Defaults that depend on the app (e.g. a JVM app's class dirs); the user's settings win. */
 export interface ReloadDefaults {
   debounce: string;
+  quietPeriod: string;
   stopTimeout: string;
   watch?: string[];
   ignore?: string[];
@@ -134,5 +141,14 @@ export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaul
     poll: blank(raw[POLL]) ? undefined : parseDuration(POLL, raw[POLL]!, "ms"),
     preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
     trigger,
+    // Trigger mode needs no quiet period: the trigger is written once, after the sync.
+    quietPeriodMs: trigger ? 0 : durationMs(parseDuration(QUIET_PERIOD, blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!, "ms")),
   };
+}
+
+/** A duration parseDuration accepted, in milliseconds. */
+export function durationMs(duration: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(duration);
+  if (match === null) throw new Error(`not a parsed duration: ${duration}`);
+  return Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000);
 }

@@ -45,6 +45,8 @@ export class ProcessError extends BuildpackError {}
 export const INIT = "reloadable-init";
 /** Runs a native binary of the app dir from a memory copy (see src/native/). */
 export const EXEC_HELPER = "reloadable-exec";
+/** Starts the app only once a sync has ended, and says what changed (see src/native/). */
+export const SETTLE = "reloadable-settle";
 /** $0 of the shell that runs the pre-command before the app. */
 export const PRE_COMMAND_SCRIPT_NAME = "reloadable-pre-command";
 
@@ -61,6 +63,7 @@ export function preCommandArgv(preCommand: string): string[] {
 function unwrapOwnRunners(argv: readonly string[]): string[] {
   if (argv[0] === "sh" && argv[1] === "-c" && argv[3] === PRE_COMMAND_SCRIPT_NAME) return unwrapOwnRunners(argv.slice(5));
   if (argv[0] === EXEC_HELPER || argv[0] === INIT) return unwrapOwnRunners(argv.slice(1));
+  if (argv[0] === SETTLE) return unwrapOwnRunners(argv.slice(2));
   return [...argv];
 }
 
@@ -74,7 +77,9 @@ export interface WrapOptions {
 }
 
 /**
- * `reloadable-init watchexec [flags] -- [pre-command] [runner] <argv>`. The watch paths are, in
+ * `reloadable-init watchexec [flags] -- [reloadable-settle] [pre-command] [runner] <argv>`.
+ * In restart mode watchexec restarts reloadable-settle, which waits the quiet period and prints
+ * the one line per reload (watchexec's own banners are off). The watch paths are, in
  * order: the trigger dir (trigger mode), BP_LIVE_RELOAD_WATCH or the app's own defaults, the
  * earlier wrapper's, else the process's working dir or the app dir. The earlier wrapper's ignores
  * are kept beside this buildpack's (npm-start's package.json and node_modules, say).
@@ -93,11 +98,18 @@ export function watchexecCommand(
   const ignore = triggerDir !== undefined ? [] : [...new Set([...config.ignore, ...carried])];
   const ignoreFiles = triggerDir !== undefined || wrapper === undefined ? [] : optionValues(wrapper, "ignore-file");
   const inner = unwrapOwnRunners(argv);
-  const run = [...(config.preCommand === undefined ? [] : preCommandArgv(config.preCommand)), ...(options.runner === undefined ? [] : [options.runner]), ...inner];
+  const { mode } = config;
+  const restart = mode.kind === "restart";
+  const run = [
+    ...(restart ? [SETTLE, String(config.quietPeriodMs)] : []),
+    ...(config.preCommand === undefined ? [] : preCommandArgv(config.preCommand)),
+    ...(options.runner === undefined ? [] : [options.runner]),
+    ...inner,
+  ];
   return [
     INIT,
     "watchexec",
-    ...(config.mode.kind === "restart" ? ["--restart"] : ["--on-busy-update=signal", `--signal=${config.mode.signal}`]),
+    ...(mode.kind === "restart" ? ["--restart", "--quiet", "--emit-events-to=file"] : ["--on-busy-update=signal", `--signal=${mode.signal}`]),
     "--shell=none",
     ...watch.flatMap((path) => ["--watch", path]),
     ...ignore.flatMap((glob) => ["--ignore", glob]),
@@ -105,7 +117,7 @@ export function watchexecCommand(
     `--debounce=${config.debounce}`,
     // watchexec 2.5.1 sends the --stop-signal instead of --signal on a busy update when both
     // are given, so signal mode leaves the stop signal at watchexec's default.
-    ...(config.mode.kind === "restart" ? [`--stop-signal=${config.stopSignal}`] : []),
+    ...(restart ? [`--stop-signal=${config.stopSignal}`] : []),
     `--stop-timeout=${config.stopTimeout}`,
     ...(config.poll !== undefined ? [`--poll=${config.poll}`] : []),
     "--",
