@@ -13,8 +13,10 @@ import {
   POLL,
   PRE_COMMAND,
   PROCESSES,
+  QUIET_PERIOD,
   STOP_SIGNAL,
   STOP_TIMEOUT,
+  TRIGGER,
   WATCH,
   type RawReloadSettings,
 } from "./config.ts";
@@ -156,7 +158,7 @@ describe("DEFAULT_IGNORES", () => {
 
 describe("parseReloadConfig", () => {
   const APP = "/workspace";
-  const DEFAULTS = { debounce: "50ms", stopTimeout: "5s" };
+  const DEFAULTS = { debounce: "50ms", stopTimeout: "5s", quietPeriod: "1500ms" };
 
   it("uses the defaults when nothing is set", () => {
     expect(parseReloadConfig({}, APP, DEFAULTS)).toMatchObject({
@@ -169,6 +171,7 @@ describe("parseReloadConfig", () => {
       stopTimeout: "5s",
       poll: undefined,
       preCommand: undefined,
+      quietPeriodMs: 1500,
     });
   });
 
@@ -211,14 +214,20 @@ describe("parseReloadConfig", () => {
     ["blank pre-command is none", { [PRE_COMMAND]: " " }, { preCommand: undefined }],
     ["mode", { [MODE]: "signal:hup" }, { mode: { kind: "signal", signal: "SIGHUP" } }],
     ["processes", { [PROCESSES]: "*" }, { processes: { kind: "all" } }],
+    ["blank quiet period takes the default", { [QUIET_PERIOD]: " " }, { quietPeriodMs: 1500 }],
+    ["bare quiet period is ms", { [QUIET_PERIOD]: "300" }, { quietPeriodMs: 300 }],
+    ["quiet period in s", { [QUIET_PERIOD]: "2s" }, { quietPeriodMs: 2000 }],
+    ["quiet period 0 starts the app at each window", { [QUIET_PERIOD]: "0" }, { quietPeriodMs: 0 }],
+    ["trigger mode needs no quiet period", { [TRIGGER]: "true", [QUIET_PERIOD]: "2s" }, { quietPeriodMs: 0, trigger: true }],
   ])("%s", (_name, raw, expected) => {
     expect(parseReloadConfig(raw, APP, DEFAULTS)).toMatchObject(expected);
   });
 
   it("the defaults argument applies only to blank values", () => {
-    const config = parseReloadConfig({}, APP, { debounce: "75", stopTimeout: "1m" });
+    const config = parseReloadConfig({}, APP, { debounce: "75", stopTimeout: "1m", quietPeriod: "1m" });
     expect(config.debounce).toBe("75ms");
     expect(config.stopTimeout).toBe("1m");
+    expect(config.quietPeriodMs).toBe(60_000);
   });
 
   it.each<[string, string]>([
@@ -228,8 +237,15 @@ describe("parseReloadConfig", () => {
     [POLL, "-1"],
     [MODE, "reload"],
     [PROCESSES, "web,bad name"],
+    [QUIET_PERIOD, "soon"],
   ])("a bad %s (%j) is a ConfigurationError naming it", (variable, value) => {
     const error = configurationError(() => parseReloadConfig({ [variable]: value }, APP, DEFAULTS));
     expect(error.variable).toBe(variable);
+  });
+
+  // Trigger mode uses no quiet period, but a malformed value is still a build error, not ignored.
+  it("a bad quiet period in trigger mode is a ConfigurationError too", () => {
+    const error = configurationError(() => parseReloadConfig({ [TRIGGER]: "true", [QUIET_PERIOD]: "soon" }, APP, DEFAULTS));
+    expect(error.variable).toBe(QUIET_PERIOD);
   });
 });
