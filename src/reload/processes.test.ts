@@ -388,6 +388,27 @@ describe("rewriteProcesses", () => {
       expect(flagValues(web.command, "--ignore")).toEqual(["**/*.log", "outer.txt"]);
     });
 
+    // watchexec's --workdir and --env change how the command itself runs: dropped with the
+    // wrapper, the app would start in another dir or without its variables, in both web and its
+    // original. Either their effect is kept or the build says it cannot.
+    it.each<[string, string[], (declared: Process) => boolean]>([
+      ["--workdir", ["--workdir", "/workspace/api"], (p) => p["working-dir"] === "/workspace/api" || p.command.includes("/workspace/api")],
+      ["--workdir=", ["--workdir=/workspace/api"], (p) => p["working-dir"] === "/workspace/api" || p.command.includes("/workspace/api")],
+      ["-E", ["-E", "APP_MODE=dev"], (p) => p.command.some((w) => w.includes("APP_MODE=dev"))],
+      ["--env=", ["--env=APP_MODE=dev"], (p) => p.command.some((w) => w.includes("APP_MODE=dev"))],
+    ])("an earlier wrapper's %s is kept, or the build fails", (_name, option, kept) => {
+      const web = paketo("x/y", { type: "web", command: "watchexec", args: ["-r", "-n", ...option, "--", "node", "server.js"], direct: true, default: true });
+      let declared: Process[];
+      try {
+        declared = rewriteProcesses([web], options(), false).declared;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ProcessError);
+        return;
+      }
+      expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload"]);
+      for (const process of declared) expect(kept(process), `${process.type}: ${process.command.join(" ")}`).toBe(true);
+    });
+
     it("the first matching type in order is the original", () => {
       const { originals } = rewriteProcesses([executableJar[1]!, ...executableJar], options(), false);
       expect(originals).toEqual({ web: "task", reload: "task" });
