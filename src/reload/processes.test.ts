@@ -455,6 +455,21 @@ describe("rewriteProcesses", () => {
       expect(new Set(declared.map((p) => p.type)).size).toBe(declared.length);
     });
 
+    // Naming both web and web-no-reload makes web's generated original collide with the
+    // reloadable web-no-reload: launch.toml must not declare a type twice (a clear error would do).
+    it("naming web and an existing web-no-reload declares each type once, or is a ConfigurationError", () => {
+      const processes = [web, spec("web-no-reload", exec(["node", "other.js"]))];
+      let declared: Process[];
+      try {
+        declared = rewriteProcesses(processes, options({ processes: { kind: "named", names: ["web", "web-no-reload"] } }), true).declared;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        return;
+      }
+      const types = declared.map((p) => p.type);
+      expect(types).toEqual([...new Set(types)]);
+    });
+
     it("the generated web-no-reload wins over the Procfile's", () => {
       const { declared } = rewriteProcesses([web, spec("web-no-reload", exec(["node", "server.js", "--no-watch"]))], options(), true);
       expect(declared.find((p) => p.type === "web-no-reload")?.command).toEqual([PROFILE_SHELL, "web", "node server.js --port $PORT"]);
