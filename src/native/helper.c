@@ -17,6 +17,8 @@ int main(int argc, char **argv) {
   if (strcmp(name, "reloadable-init") == 0) return init_main(argc, argv);
   if (strcmp(name, "reloadable-exec") == 0) return exec_main(argc, argv);
   if (strcmp(name, "reloadable-settle") == 0) return settle_main(argc, argv);
-  fprintf(stderr, "reloadable-helper: run it as reloadable-init, reloadable-exec or reloadable-settle (a link with that name), not as %s\n", name);
+  if (strcmp(name, "reloadable-tar") == 0) return tar_main(argc, argv);
+  if (strcmp(name, "reloadable-trigger") == 0) return trigger_main(argc, argv);
+  fprintf(stderr, "reloadable-helper: run it through a link named reloadable-init, -exec, -settle, -tar or -trigger, not as %s\n", name);
   return 2;
 }

@@ -111,6 +111,10 @@ int settle_main(int argc, char **argv) {
     // The first start, or a start that no file change caused: no wait, and no stale changes.
     unlink(state);
   } else {
+    // What docker cp made root's is replaced before the quiet period, so that the changes this
+    // makes fall inside it and start nothing on their own.
+    const char *app = getenv("CNB_APP_DIR");
+    if (app != NULL && *app != '\0') repair_foreign_tree(app, "reloadable-settle");
     int fd = open(state, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd >= 0) {
       for (size_t written = 0; written < length;) {

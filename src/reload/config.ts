@@ -29,6 +29,8 @@ export const DEFAULT_IGNORES: readonly string[] = [
   "**/*.swp",
   "**/*~",
   ...["logs", "__pycache__", "node_modules/.cache", ".git", "tmp"].flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]),
+  // What reloadable-tar and reloadable-settle leave when they replace what docker cp made root's.
+  ...[".reloadable-copy-*", ".reloadable-replaced-*"].flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]),
 ];
 export type ProcessSelection = { kind: "default" } | { kind: "all" } | { kind: "named"; names: string[] };
 export type ReloadMode = { kind: "restart" } | { kind: "signal"; signal: string };
@@ -40,6 +42,8 @@ export interface ReloadConfig {
   /** The built-in ignores plus the user's. */
   ignore: string[];
   mode: ReloadMode;
+  /** Whether BP_LIVE_RELOAD_MODE was set (else an earlier wrapper's signal mode is kept). */
+  modeSet: boolean;
   debounce: string;
   stopSignal: string;
   stopTimeout: string;
@@ -135,15 +139,21 @@ export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaul
     watch,
     ignore: [...new Set([...DEFAULT_IGNORES, ...(defaults.ignore ?? []), ...userIgnores])],
     mode: parseMode(raw[MODE]),
+    modeSet: !blank(raw[MODE]),
     debounce: parseDuration(DEBOUNCE, debounce, "ms"),
     stopSignal: parseSignal(STOP_SIGNAL, blank(raw[STOP_SIGNAL]) ? "SIGTERM" : raw[STOP_SIGNAL]!),
     stopTimeout: parseDuration(STOP_TIMEOUT, blank(raw[STOP_TIMEOUT]) ? defaults.stopTimeout : raw[STOP_TIMEOUT]!, "s"),
     poll: blank(raw[POLL]) ? undefined : parseDuration(POLL, raw[POLL]!, "ms"),
     preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
     trigger,
-    // Trigger mode needs no quiet period: the trigger is written once, after the sync.
-    quietPeriodMs: trigger ? 0 : durationMs(parseDuration(QUIET_PERIOD, blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!, "ms")),
+    quietPeriodMs: quietPeriodMs(raw, defaults, trigger),
   };
+}
+
+/** Checked in every mode; trigger mode needs none: the trigger is written once, after the sync. */
+function quietPeriodMs(raw: RawReloadSettings, defaults: ReloadDefaults, trigger: boolean): number {
+  const ms = durationMs(parseDuration(QUIET_PERIOD, blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!, "ms"));
+  return trigger ? 0 : ms;
 }
 
 /** A duration parseDuration accepted, in milliseconds. */

@@ -6,7 +6,8 @@ import type { Logger } from "../output.ts";
 import { PROCESSES, type ReloadConfig } from "./config.ts";
 import { makeGroupWritable } from "./permissions.ts";
 import { parseProcfile, procfileProcesses } from "./procfile.ts";
-import { EXEC_HELPER, rewriteProcesses } from "./processes.ts";
+import { rewriteProcesses } from "./processes.ts";
+import { EXEC_HELPER, TAR, TRIGGER_WRITER } from "./own-programs.ts";
 import { contributeTriggerDir, triggerDirOf } from "./trigger.ts";
 import type { JavaApp } from "../java/app.ts";
 import { describeJavaApp, javaProcesses } from "../java/processes.ts";
@@ -126,10 +127,25 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
   if (result.reloadable.length === 0) {
     notes.push({ kind: "warn", text: `no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}` });
   }
+  const utilities = utilityProcesses(result.declared, found.processes, result.reloadable.length > 0, triggerDir);
   const profileShell = result.usesProfileShell
     ? profileShellScript({ appDir: input.appDir, layersRoot: dirname(input.layersDir), buildpackIds: [...found.group.map((b) => b.id), input.buildpackId] })
     : undefined;
-  return { found, declared: result.declared, reloadable: result.reloadable, originals: result.originals, native, profileShell, triggerDir, notes };
+  return { found, declared: [...result.declared, ...utilities], reloadable: result.reloadable, originals: result.originals, native, profileShell, triggerDir, notes };
+}
+
+/**
+ * Commands sync tools run by bare name through `docker exec` / `kubectl exec`, which look them up
+ * on the image's PATH, where /cnb/process (one launcher link per process type) comes first:
+ * `tar` (Tilt's live update, kubectl cp), whose run-as-the-run-user problems reloadable-tar
+ * solves, and in trigger mode `reloadable-trigger`. A type the app already has is left alone.
+ */
+function utilityProcesses(declared: readonly Process[], found: readonly ProcessSpec[], reloadable: boolean, triggerDir: string | undefined): Process[] {
+  if (!reloadable) return [];
+  const taken = new Set([...declared.map((p) => p.type), ...found.map((p) => p.type)]);
+  const utilities: Process[] = [{ type: "tar", command: [TAR], args: [], default: false }];
+  if (triggerDir !== undefined) utilities.push({ type: TRIGGER_WRITER, command: [TRIGGER_WRITER, triggerDir], args: [], default: false });
+  return utilities.filter((p) => !taken.has(p.type));
 }
 
 /** Writes the plan: launch.toml, the helpers, trigger and JVM-options layers; prints the result. */
@@ -139,7 +155,7 @@ export async function contributeReloadableProcesses(plan: ProcessPlan, input: Pr
   for (const note of plan.notes) logger[note.kind](note.text);
   if (plan.found.origin === "none") return [];
 
-  if (plan.reloadable.length > 0) {
+  if (plan.reloadable.length > 0 || plan.profileShell !== undefined) {
     await contributeHelpers(input.layersDir, input.buildpackDir, plan.profileShell);
     if (plan.native.length > 0) logger.detail(`Native binaries run from a memory copy through ${EXEC_HELPER}, so syncs can overwrite them: ${plan.native.join(", ")}`);
     if (plan.profileShell !== undefined) logger.detail("Processes declared with direct = false keep the app's .profile and the profile scripts (through reloadable-shell)");

@@ -1,8 +1,9 @@
 import type { Launch, ProcessSpec } from "../cnb/types.ts";
+import { INIT, PROFILE_SHELL, unwrapOwnRunners } from "./own-programs.ts";
 import { isWatchexec, parseWatchexec, type WatchexecInvocation } from "./watchexec-argv.ts";
 
-/** Runs a shell-launched process the way the launcher would (see reload/profile-shell.ts). */
-export const PROFILE_SHELL = "reloadable-shell";
+export { PROFILE_SHELL };
+
 
 /** The argv that runs a launch as process type `type` (its profile.d scripts included). */
 export function launchArgv(launch: Launch, type: string): { argv: string[]; args: string[] } {
@@ -29,13 +30,14 @@ export type Unwrapped = { launch: Launch; wrapper: WatchexecInvocation | undefin
  */
 export function unwrapLaunch(launch: Launch): Unwrapped {
   if (launch.kind === "exec") {
-    const words = [...launch.argv, ...launch.args];
+    // This buildpack's own output, read again: past its init.
+    const words = launch.argv[0] === INIT ? [...launch.argv.slice(1), ...launch.args] : [...launch.argv, ...launch.args];
     if (!isWatchexec(words[0])) return { launch, wrapper: undefined };
     const parsed = parseWatchexec(words);
     if (!parsed.watchexec) return { launch, wrapper: undefined };
     if ("problem" in parsed) return { problem: parsed.problem };
     const { invocation } = parsed;
-    const command = invocation.shell === "none" ? invocation.command : [...invocation.shell.split(/\s+/), "-c", invocation.command.join(" ")];
+    const command = commandOf(invocation);
     // Overridable args stay overridable when they are still the command's tail.
     const tail = launch.args;
     const keepsTail = tail.length > 0 && tail.length < command.length && tail.every((a, i) => command[command.length - tail.length + i] === a);
@@ -57,6 +59,17 @@ export function unwrapLaunch(launch: Launch): Unwrapped {
       ? { kind: "shell", command: invocation.shell === "none" ? invocation.command.map(quoteWord).join(" ") : invocation.command.join(" "), args: [] }
       : { kind: "shell", command: invocation.command[0]!, args: invocation.command.slice(1) };
   return nested(inner, invocation);
+}
+
+/**
+ * The argv watchexec runs: the command's words with --shell=none; else the shell with the words
+ * joined. A shell that would only run another watchexec (plain words) is seen through.
+ */
+function commandOf(invocation: WatchexecInvocation): string[] {
+  if (invocation.shell === "none") return unwrapOwnRunners(invocation.command);
+  const words = splitWords(invocation.command.join(" "));
+  if (words !== undefined && isWatchexec(words[0])) return words;
+  return [...invocation.shell.split(/\s+/), "-c", invocation.command.join(" ")];
 }
 
 /** A wrapper inside a wrapper is unwrapped too; the outermost wrapper's settings are kept. */

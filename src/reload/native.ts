@@ -28,7 +28,7 @@ export async function findNativeAppBinaries(processes: readonly ProcessSpec[], a
     if (program === undefined || !program.includes("/")) continue;
     const path = resolve(process.workingDir ?? appDir, program);
     const inside = relative(appDir, path);
-    if (inside.startsWith("..") || isAbsolute(inside)) continue;
+    if (inside === ".." || inside.startsWith("../") || isAbsolute(inside)) continue;
     if (await isElf(path)) native.add(process.type);
   }
   return native;

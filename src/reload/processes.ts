@@ -1,8 +1,11 @@
 import { isAbsolute, join, normalize, relative } from "node:path";
 import { BuildpackError, ConfigurationError } from "../errors.ts";
 import type { Process, ProcessSpec } from "../cnb/types.ts";
-import { PROCESSES, type ProcessSelection, type ReloadConfig } from "./config.ts";
-import { isEmptyLaunch, launchArgv, PROFILE_SHELL, sameLaunch, unwrapLaunch } from "./launch-form.ts";
+import { MODE, parseSignal, PROCESSES, type ProcessSelection, type ReloadConfig } from "./config.ts";
+import { isEmptyLaunch, launchArgv, sameLaunch, unwrapLaunch } from "./launch-form.ts";
+import { EXEC_HELPER, INIT, PRE_COMMAND_SCRIPT_NAME, PROFILE_SHELL, SETTLE, unwrapOwnRunners } from "./own-programs.ts";
+
+export { EXEC_HELPER, INIT, PRE_COMMAND_SCRIPT_NAME, SETTLE };
 import { optionValues, type WatchexecInvocation } from "./watchexec-argv.ts";
 
 export const NO_RELOAD_SUFFIX = "-no-reload";
@@ -39,32 +42,12 @@ export function selectProcesses(processes: readonly { type: string; default: boo
 export class ProcessError extends BuildpackError {}
 
 /**
- * Stays PID 1 in a container so that watchexec is not: watchexec's own PID 1 mode gives the app
- * a fixed 2 s to stop on `docker stop`, whatever the stop timeout (see src/native/).
- */
-export const INIT = "reloadable-init";
-/** Runs a native binary of the app dir from a memory copy (see src/native/). */
-export const EXEC_HELPER = "reloadable-exec";
-/** Starts the app only once a sync has ended, and says what changed (see src/native/). */
-export const SETTLE = "reloadable-settle";
-/** $0 of the shell that runs the pre-command before the app. */
-export const PRE_COMMAND_SCRIPT_NAME = "reloadable-pre-command";
-
-/**
  * The pre-command runs as its own shell program (an argument, never pasted into a script), so
  * comments, `;`, `&`, newlines and quotes mean what they mean in `sh -c`; then the shell is
  * replaced by the app.
  */
 export function preCommandArgv(preCommand: string): string[] {
   return ["sh", "-c", 'sh -c "$1" "$0" || exit; shift; exec "$@"', PRE_COMMAND_SCRIPT_NAME, preCommand];
-}
-
-/** What this buildpack puts between watchexec and the app, removed when it sees its own output. */
-function unwrapOwnRunners(argv: readonly string[]): string[] {
-  if (argv[0] === "sh" && argv[1] === "-c" && argv[3] === PRE_COMMAND_SCRIPT_NAME) return unwrapOwnRunners(argv.slice(5));
-  if (argv[0] === EXEC_HELPER || argv[0] === INIT) return unwrapOwnRunners(argv.slice(1));
-  if (argv[0] === SETTLE) return unwrapOwnRunners(argv.slice(2));
-  return [...argv];
 }
 
 export interface WrapOptions {
@@ -97,14 +80,14 @@ export function watchexecCommand(
   const carried = wrapper === undefined ? [] : optionValues(wrapper, "ignore").flatMap((glob) => workingIgnore(glob, base));
   const ignore = triggerDir !== undefined ? [] : [...new Set([...config.ignore, ...carried])];
   const ignoreFiles = triggerDir !== undefined || wrapper === undefined ? [] : optionValues(wrapper, "ignore-file");
-  const inner = unwrapOwnRunners(argv);
   const { mode } = config;
   const restart = mode.kind === "restart";
   const run = [
     ...(restart ? [SETTLE, String(config.quietPeriodMs)] : []),
     ...(config.preCommand === undefined ? [] : preCommandArgv(config.preCommand)),
     ...(options.runner === undefined ? [] : [options.runner]),
-    ...inner,
+    // Never its own runners twice, whatever it is given.
+    ...unwrapOwnRunners(argv),
   ];
   return [
     INIT,
@@ -134,8 +117,18 @@ export function watchexecCommand(
 export function workingIgnore(glob: string, base: string): string[] {
   if (!isAbsolute(glob)) return [glob];
   const inside = relative(base, glob);
-  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return [glob];
+  if (inside === "" || inside === ".." || inside.startsWith("../") || isAbsolute(inside)) return [glob];
   return [inside, `${inside}/**`];
+}
+
+/**
+ * Signal mode of an earlier wrapper (Paketo's php-start: `--on-busy-update signal --signal
+ * SIGHUP` for an app that reloads itself) is kept unless BP_LIVE_RELOAD_MODE says otherwise.
+ */
+function withWrapperMode(config: ReloadConfig, wrapper: WatchexecInvocation | undefined): ReloadConfig {
+  if (config.modeSet || wrapper === undefined || optionValues(wrapper, "on-busy-update").at(-1) !== "signal") return config;
+  const signal = optionValues(wrapper, "signal").at(-1) ?? "SIGTERM";
+  return { ...config, mode: { kind: "signal", signal: parseSignal(MODE, signal) } };
 }
 
 export interface RewriteResult {
@@ -201,20 +194,41 @@ export function rewriteProcesses(
     if (isEmptyLaunch(unwrapped.launch)) {
       throw new ProcessError(`Process ${describeOrigin(spec)} runs watchexec with an empty command`, `Fix the process in the buildpack that declares it, or leave it out of ${PROCESSES}.`);
     }
-    const original: ProcessSpec = { ...spec, launch: unwrapped.launch };
-    if (unwrapped.wrapper !== undefined) {
-      const ignores = optionValues(unwrapped.wrapper, "ignore");
+    const wrapper = unwrapped.wrapper;
+    if (wrapper !== undefined && optionValues(wrapper, "env").length > 0) {
+      throw new ProcessError(
+        `Process ${describeOrigin(spec)} runs watchexec with -E/--env ${optionValues(wrapper, "env").join(" ")}, which this buildpack cannot keep when it replaces that wrapper`,
+        `Set those variables another way (a buildpack's env.launch, or the platform), or leave "${spec.type}" out of ${PROCESSES}.`,
+      );
+    }
+    // The wrapper's --workdir is where the command ran: the original keeps running there.
+    const workdir = wrapper === undefined ? undefined : optionValues(wrapper, "workdir").at(-1);
+    const workingDir = workdir === undefined ? spec.workingDir : isAbsolute(workdir) ? workdir : join(spec.workingDir ?? options.appDir, workdir);
+    const original: ProcessSpec = { ...spec, launch: unwrapped.launch, ...(workingDir !== undefined ? { workingDir } : {}) };
+    if (wrapper !== undefined) {
+      const ignores = optionValues(wrapper, "ignore");
       notes.push(`${spec.type}: replaced the watchexec wrapper of ${spec.buildpackId ?? "the process"}${ignores.length > 0 ? ` (kept its ignores: ${ignores.join(", ")})` : ""}`);
     }
     const { argv, args } = launchArgv(original.launch, spec.type);
     if (argv[0] === PROFILE_SHELL) usesProfileShell = true;
-    const wrapped = watchexecCommand({ ...options, runner: runners.get(spec.type) }, argv, spec.workingDir, unwrapped.wrapper);
-    const entries = [declare(spec, spec.type, wrapped, args, spec.default)];
-    const twin = processes.find((p) => !chosenSet.has(p.type) && sameLaunch(p, original));
+    const config = withWrapperMode(options.config, wrapper);
+    const wrapped = watchexecCommand({ ...options, config, runner: runners.get(spec.type) }, argv, original.workingDir, wrapper);
+    const entries = [declare(original, spec.type, wrapped, args, spec.default)];
+    // Its original: a type the same buildpack declared that runs the same command (Paketo's
+    // no-reload beside web, executable-jar's executable-jar beside reload), else T-no-reload.
+    const twin = processes.find((p) => !chosenSet.has(p.type) && p.buildpackId !== undefined && p.buildpackId === spec.buildpackId && sameLaunch(p, original));
     if (twin !== undefined) originals[spec.type] = twin.type;
     else {
       const type = `${spec.type}${NO_RELOAD_SUFFIX}`;
-      entries.push(declare(spec, type, argv, args, false));
+      if (chosenSet.has(type)) {
+        throw new ConfigurationError(
+          PROCESSES,
+          chosen.join(","),
+          `names both ${spec.type} and ${type}, but ${type} is the name this buildpack gives the original of ${spec.type}`,
+          `Leave ${type} out of ${PROCESSES}.`,
+        );
+      }
+      entries.push(declare(original, type, argv, args, false));
       originals[spec.type] = type;
       generated.add(type);
     }

@@ -20,16 +20,21 @@ __reloadable_type=$1
 shift
 __reloadable_wd=$PWD
 cd ${quoteWord(options.appDir)} || exit
+# The launcher lists profile.d with os.ReadDir: hidden files too, in byte order.
+__reloadable_profiles=()
+shopt -s dotglob
 for __reloadable_bp in ${dirs}; do
   for __reloadable_layer in "$__reloadable_bp"/*/; do
     for __reloadable_profile in "$__reloadable_layer"profile.d/* "$__reloadable_layer"profile.d/"$__reloadable_type"/*; do
-      if [ -f "$__reloadable_profile" ]; then source "$__reloadable_profile"; fi
+      if [ -f "$__reloadable_profile" ]; then __reloadable_profiles+=("$__reloadable_profile"); fi
     done
   done
 done
+shopt -u dotglob
+for __reloadable_profile in "\${__reloadable_profiles[@]}"; do source "$__reloadable_profile"; done
 if [ -f .profile ]; then source .profile; fi
 cd "$__reloadable_wd" || exit
-unset __reloadable_type __reloadable_wd __reloadable_bp __reloadable_layer __reloadable_profile
+unset __reloadable_type __reloadable_wd __reloadable_bp __reloadable_layer __reloadable_profile __reloadable_profiles
 if [ $# -eq 1 ]; then exec bash -c "$1"; fi
 __reloadable_script='"$(eval echo \\"$0\\")"'
 for ((__reloadable_i = 1; __reloadable_i < $#; __reloadable_i++)); do

@@ -26,6 +26,9 @@ const SHORT_TO_LONG: Record<string, string> = {
   r: "restart", I: "interactive", p: "postpone", v: "verbose", q: "quiet", n: "no-shell", "1": "once",
 };
 
+/** Other names clap accepts for an option (`alias = ...` in watchexec-cli 2.5.1). */
+const ALIASES: Record<string, string> = { "force-poll": "poll", colour: "color" };
+
 export interface WatchexecOption {
   name: string;
   value?: string;
@@ -74,7 +77,8 @@ export function parseWatchexec(argv: readonly string[]): WatchexecParse {
     }
     if (word.startsWith("--")) {
       const eq = word.indexOf("=");
-      const name = eq < 0 ? word.slice(2) : word.slice(2, eq);
+      const given = eq < 0 ? word.slice(2) : word.slice(2, eq);
+      const name = ALIASES[given] ?? given;
       const kind = takesValue(name, false);
       if (kind === undefined) return { watchexec: true, problem: `unknown watchexec option "--${name}"` };
       if (eq >= 0) {
