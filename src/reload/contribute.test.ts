@@ -6,7 +6,7 @@ import type { Process } from "../cnb/types.ts";
 import { ConfigurationError } from "../errors.ts";
 import type { Logger } from "../output.ts";
 import { type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
-import { parseReloadConfig, PROCESSES, type RawReloadSettings } from "./config.ts";
+import { parseReloadConfig, PROCESSES, TRIGGER, type RawReloadSettings } from "./config.ts";
 import { contributeReloadableProcesses, planReloadableProcesses, formatCommand } from "./contribute.ts";
 import { ProcessError, watchexecCommand } from "./processes.ts";
 
@@ -60,6 +60,12 @@ async function setup(tree: Record<string, TreeEntry>, raw: RawReloadSettings = {
   return { dir, appDir, layersDir, logger, config, run, launchToml, helpers, wrap };
 }
 
+/**
+ * The utility process declared whenever something was made reloadable: sync tools run `tar` by
+ * bare name, and the image's PATH starts with the launcher's process links.
+ */
+const TAR_PROCESS: Process = { type: "tar", command: ["reloadable-tar"], args: [], default: false };
+
 /** What a reloadable process runs: the words after watchexec's `--`, past reloadable-settle. */
 function runs(command: readonly string[]): string[] {
   const run = command.slice(command.indexOf("--") + 1);
@@ -80,30 +86,32 @@ describe("contributeReloadableProcesses", () => {
     expect(declared).toEqual([
       { type: "web", command: t.wrap(["node", "server.js"]), args: ["--port", "8080"], default: true },
       { type: "web-no-reload", command: ["node", "server.js"], args: ["--port", "8080"], default: false },
+      TAR_PROCESS,
     ]);
     expect(await t.launchToml()).toEqual({ processes: declared });
     expect(t.logger.text("header")[0]).toBe("Reloadable processes");
     expect(t.logger.text("detail")).toContain("Processes declared by a/one, b/two");
     expect(t.logger.text("warn")).toEqual([]);
     expect(((await lstat(t.dir.join("app", "server.js"))).mode & 0o777).toString(8)).toBe("664");
-    expect(await t.helpers()).toEqual(expect.arrayContaining(["reloadable-exec", "reloadable-helper", "reloadable-init"]));
+    expect(await t.helpers()).toEqual(expect.arrayContaining(["reloadable-exec", "reloadable-helper", "reloadable-init", "reloadable-tar"]));
     expect(await t.helpers()).not.toContain("reloadable-shell");
 
     const lines = assigned(t.logger);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toBe(`web (default): ${formatCommand([...declared[0]!.command, "--port", "8080"])}`);
     expect(lines[0]).toMatch(/^web \(default\): reloadable-init watchexec .*--watch \S+\/app --ignore /);
     expect(runs(declared[0]!.command)).toEqual(["node", "server.js"]);
     expect(lines[1]).toBe("worker: node worker.js");
     expect(lines[2]).toBe("web-no-reload: node server.js --port 8080");
+    expect(lines[3]).toBe("tar: reloadable-tar");
   });
 
   it("Paketo node-start: web is Reloadable's with one watcher, Paketo's no-reload is its original", async () => {
     const t = await setup({ "layers/group.toml": NODE_START_GROUP, "layers/paketo-buildpacks_node-start/launch.toml": NODE_START_LAUNCH });
     const declared = await t.run();
-    expect(declared).toEqual([{ type: "web", command: t.wrap(["node", "server.js"]).map((w) => (w === t.appDir ? "/workspace" : w)), args: [], default: true }]);
+    expect(declared).toEqual([{ type: "web", command: t.wrap(["node", "server.js"]).map((w) => (w === t.appDir ? "/workspace" : w)), args: [], default: true }, TAR_PROCESS]);
     expect(t.logger.text("detail")).toEqual(expect.arrayContaining(["Processes declared by paketo-buildpacks/node-start", expect.stringMatching(/^web: replaced the watchexec wrapper of paketo-buildpacks\/node-start/)]));
-    expect(assigned(t.logger)).toEqual([`web (default): ${formatCommand(declared[0]!.command)}`, "no-reload: node server.js"]);
+    expect(assigned(t.logger)).toEqual([`web (default): ${formatCommand(declared[0]!.command)}`, "no-reload: node server.js", "tar: reloadable-tar"]);
     expect(runs(declared[0]!.command)).toEqual(["node", "server.js"]);
     await expect(readdir(t.layersDir)).resolves.not.toContain("no-reload-env-01");
   });
@@ -115,12 +123,18 @@ describe("contributeReloadableProcesses", () => {
       { type: "web", command: t.wrap(["python3", "app.py"]), args: [], default: true },
       { type: "web-no-reload", command: ["python3", "app.py"], args: [], default: false },
       { type: "worker", command: ["reloadable-shell", "worker", "celery worker --concurrency=$N"], args: [], default: false },
+      TAR_PROCESS,
     ]);
     expect(await t.launchToml()).toEqual({ processes: declared });
     expect(t.logger.text("detail")).toEqual(expect.arrayContaining([expect.stringContaining("group.toml is not readable"), "Processes from Procfile"]));
     expect(await t.helpers()).toEqual(expect.arrayContaining(["reloadable-exec", "reloadable-helper", "reloadable-init", "reloadable-shell"]));
     const lines = assigned(t.logger);
-    expect(lines).toEqual([`web (default): ${formatCommand(declared[0]!.command)}`, "web-no-reload: python3 app.py", "worker: reloadable-shell worker 'celery worker --concurrency=$N'"]);
+    expect(lines).toEqual([
+      `web (default): ${formatCommand(declared[0]!.command)}`,
+      "web-no-reload: python3 app.py",
+      "worker: reloadable-shell worker 'celery worker --concurrency=$N'",
+      "tar: reloadable-tar",
+    ]);
   });
 
   it("a Procfile web with shell syntax: reloadable-shell web '<cmd>' in web and web-no-reload, an executable profile shell", async () => {
@@ -129,6 +143,7 @@ describe("contributeReloadableProcesses", () => {
     expect(declared).toEqual([
       { type: "web", command: t.wrap(["reloadable-shell", "web", "node server.js --port $PORT"]), args: [], default: true },
       { type: "web-no-reload", command: ["reloadable-shell", "web", "node server.js --port $PORT"], args: [], default: false },
+      TAR_PROCESS,
     ]);
     const shell = join(t.layersDir, "helpers", "bin", "reloadable-shell");
     expect((await stat(shell)).mode & 0o111).toBe(0o111);
@@ -153,6 +168,7 @@ describe("contributeReloadableProcesses", () => {
     expect(declared.map((p) => [p.type, p.default])).toEqual([
       ["worker", true],
       ["worker-no-reload", false],
+      ["tar", false],
     ]);
   });
 
@@ -190,10 +206,45 @@ describe("contributeReloadableProcesses", () => {
       { [PROCESSES]: "worker", BP_LIVE_RELOAD_MODE: "signal:hup" },
     );
     const declared = await t.run();
-    expect(declared.map((p) => p.type)).toEqual(["worker", "worker-no-reload"]);
+    expect(declared.map((p) => p.type)).toEqual(["worker", "worker-no-reload", "tar"]);
     const lines = assigned(t.logger);
     expect(lines[0]).toBe("web (default): node server.js --port 8080");
     expect(lines[1]).toMatch(/^worker: reloadable-init watchexec --on-busy-update=signal --signal=SIGHUP /);
+  });
+
+  // Sync tools run `tar` (Tilt, kubectl cp) and, in trigger mode, `reloadable-trigger` by bare
+  // name through docker/kubectl exec; a type of that name that the app already has stays its own.
+  it.each<[string, Record<string, TreeEntry>, RawReloadSettings, (layersDir: string) => Process[]]>([
+    ["a Procfile: tar runs reloadable-tar", { "app/Procfile": "web: ./server\n" }, {}, () => [TAR_PROCESS]],
+    ["a Procfile that has its own tar keeps it", { "app/Procfile": "web: ./server\ntar: ./my-tar\n" }, {}, () => [{ type: "tar", command: ["./my-tar"], args: [], default: false }]],
+    [
+      "trigger mode: reloadable-trigger writes into the trigger dir",
+      { "app/Procfile": "web: ./server\n" },
+      { [TRIGGER]: "true" },
+      (layersDir) => [TAR_PROCESS, { type: "reloadable-trigger", command: ["reloadable-trigger", join(layersDir, "trigger")], args: [], default: false }],
+    ],
+    [
+      "trigger mode, a Procfile that has its own reloadable-trigger keeps it",
+      { "app/Procfile": "web: ./server\nreloadable-trigger: ./mine\n" },
+      { [TRIGGER]: "true" },
+      () => [{ type: "reloadable-trigger", command: ["./mine"], args: [], default: false }, TAR_PROCESS],
+    ],
+    ["nothing reloadable (no process matched): no utilities", { "app/Procfile": "worker: ./w\nclock: ./c\n" }, {}, () => []],
+    ["nothing reloadable in trigger mode: no utilities", { "app/Procfile": "worker: ./w\nclock: ./c\n" }, { [TRIGGER]: "true" }, () => []],
+  ])("utility processes: %s", async (_name, tree, raw, expected) => {
+    const t = await setup(tree, raw);
+    const declared = await t.run();
+    expect(declared.filter((p) => p.type === "tar" || p.type === "reloadable-trigger")).toEqual(expected(t.layersDir));
+    expect(await t.launchToml()).toEqual({ processes: declared });
+    const utilities = expected(t.layersDir).filter((p) => p.command[0]!.startsWith("reloadable-"));
+    for (const p of utilities) expect(await t.helpers()).toContain(p.command[0]);
+  });
+
+  it("an earlier buildpack's tar process is kept: not declared again, the image runs it", async () => {
+    const t = await setup({ "layers/group.toml": GROUP, "layers/a_one/launch.toml": `${A_LAUNCH}[[processes]]\ntype = "tar"\ncommand = ["/opt/tar"]\n` });
+    const declared = await t.run();
+    expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload"]);
+    expect(assigned(t.logger).filter((line) => line.startsWith("tar"))).toEqual(["tar: /opt/tar"]);
   });
 
   it("a native binary of the app dir runs through reloadable-exec in the reloadable process only", async () => {

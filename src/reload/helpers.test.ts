@@ -5,8 +5,7 @@ import TOML from "@iarna/toml";
 import { describe, expect, it } from "vitest";
 import { testdirsRemovedAfterEach, type TestDir, type TreeEntry } from "../testing/testdir.ts";
 import { contributeHelpers, HELPER_BINARY } from "./helpers.ts";
-import { PROFILE_SHELL } from "./launch-form.ts";
-import { EXEC_HELPER, INIT, SETTLE } from "./processes.ts";
+import { EXEC_HELPER, INIT, PROFILE_SHELL, SETTLE, TAR, TRIGGER_WRITER } from "./own-programs.ts";
 
 const tempdir = testdirsRemovedAfterEach();
 
@@ -19,12 +18,15 @@ async function setup(extra: Record<string, TreeEntry> = {}): Promise<{ dir: Test
   return { dir, layers: dir.join("layers", "me"), buildpack: dir.join("buildpack"), bin: dir.join("layers", "me", "helpers", "bin") };
 }
 
+/** The names the one helper binary runs as (src/native/helper.c dispatches on them). */
+const HELPER_NAMES = [INIT, EXEC_HELPER, SETTLE, TAR, TRIGGER_WRITER];
+
 const runs = (program: string): string => spawnSync(program, [], { encoding: "utf8" }).stdout;
 
 describe("contributeHelpers", () => {
   it.each<[string, string | undefined, string[]]>([
-    ["without a profile shell", undefined, [INIT, EXEC_HELPER, SETTLE]],
-    ["with a profile shell", PROFILE, [INIT, EXEC_HELPER, SETTLE, PROFILE_SHELL]],
+    ["without a profile shell", undefined, HELPER_NAMES],
+    ["with a profile shell", PROFILE, [...HELPER_NAMES, PROFILE_SHELL]],
   ])("%s: a launch layer whose bin/ holds the helper and its names", async (_name, profileShell, programs) => {
     const { layers, buildpack, bin } = await setup();
     expect(await contributeHelpers(layers, buildpack, profileShell)).toEqual(programs);
@@ -32,7 +34,7 @@ describe("contributeHelpers", () => {
     expect(await readFile(join(bin, HELPER_BINARY), "utf8")).toBe(FAKE_HELPER);
     expect((await stat(join(bin, HELPER_BINARY))).mode & 0o777).toBe(0o755);
     // The helper's names are relative links, so they resolve in the image where the layer moves.
-    for (const name of [INIT, EXEC_HELPER, SETTLE]) {
+    for (const name of HELPER_NAMES) {
       expect((await lstat(join(bin, name))).isSymbolicLink()).toBe(true);
       expect(await readlink(join(bin, name))).toBe(HELPER_BINARY);
       expect(runs(join(bin, name))).toBe(`helper run as ${name}\n`);
@@ -52,7 +54,7 @@ describe("contributeHelpers", () => {
       "layers/me/helpers/bin/stale": "x",
     });
     await contributeHelpers(layers, buildpack, undefined);
-    expect((await readdir(bin)).sort()).toEqual([HELPER_BINARY, INIT, EXEC_HELPER, SETTLE].sort());
+    expect((await readdir(bin)).sort()).toEqual([HELPER_BINARY, ...HELPER_NAMES].sort());
     await contributeHelpers(layers, buildpack, PROFILE);
     expect(await readFile(join(bin, PROFILE_SHELL), "utf8")).toBe(PROFILE);
   });
