@@ -13,13 +13,14 @@ import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
 import { javaSection } from "./benchmarks/java.ts";
+import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
 import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sections-live.ts";
 
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java"];
+const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -30,6 +31,7 @@ const SECTIONS: Section[] = [
   { name: "windows", description: "app-dir mode: restarts and latency per debounce window, sync size and speed", run: windowsSection },
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
+  { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
 ];
 
 // ---------------------------------------------------------------------------------------------
