@@ -1,18 +1,35 @@
 import { exists } from "./files.ts";
 import { parseFlag, WATCHEXEC_VERSION, type Settings } from "./config.ts";
 import type { BuildContext } from "./cnb/context.ts";
-import type { BuildpackDescriptor, Platform } from "./cnb/types.ts";
+import type { BuildpackDescriptor, DependencyRecord, Platform } from "./cnb/types.ts";
 import { hostArch, resolveDependency } from "./dependency/inventory.ts";
 import { chooseSource, offlinePath } from "./dependency/source.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
 import { contributeReloadableProcesses, planReloadableProcesses } from "./reload/contribute.ts";
-import { detectJavaApp } from "./java/app.ts";
+import { detectJavaApp, type JavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
-import { DEVTOOLS, parseDevtoolsSetting, planJvmReload } from "./java/reload.ts";
+import { DEVTOOLS, parseDevtoolsSetting, planJvmReload, type JvmReloadPlan } from "./java/reload.ts";
 import { triggerDirOf } from "./reload/trigger.ts";
-import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
+import {
+  checkWatchPaths,
+  DEBOUNCE,
+  IGNORE,
+  MODE,
+  parseReloadConfig,
+  POLL,
+  PRE_COMMAND,
+  PROCESSES,
+  settingsInEffect,
+  STOP_SIGNAL,
+  STOP_TIMEOUT,
+  TRIGGER,
+  WATCH,
+  type ReloadConfig,
+} from "./reload/config.ts";
+import { groupWritableError, planGroupWritable } from "./reload/permissions.ts";
+import { removeStaleTempFiles } from "./cnb/toml.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -28,29 +45,18 @@ export async function build(input: BuildInput): Promise<void> {
   const started = Date.now();
   logger.title(descriptor.info.name, descriptor.info.version, descriptor.info.homepage);
   logger.header("Build Configuration:");
-  for (const row of formatTable(settings.table())) logger.detail(row);
-  logger.blank();
-
   // Every setting, the Java app and the processes are checked before anything is written, so a
-  // bad value leaves no layer behind.
-  const reloadSettings = Object.fromEntries(
-    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
-  );
-  // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
-  const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
-  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
-  const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
-  const javaApp = await detectJavaApp(context.appDir);
-  const jvmPlan =
-    javaApp === undefined
-      ? undefined
-      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined });
-  const javaDefaults = jvmPlan?.defaults;
-  const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
-    debounce: settings.value(DEBOUNCE),
-    stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
-    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
-  });
+  // bad value leaves no layer behind. The table shows the values in effect once they are known
+  // (the user's values when a check fails first).
+  const inEffect: Record<string, string> = {};
+  let checked: CheckedSettings;
+  try {
+    checked = await checkSettings(input, inEffect);
+  } finally {
+    for (const row of formatTable(settings.table(inEffect))) logger.detail(row);
+    logger.blank();
+  }
+  const { reloadConfig, javaApp, jvmPlan, dependency } = checked;
 
   const processInput = {
     appDir: context.appDir,
@@ -63,13 +69,14 @@ export async function build(input: BuildInput): Promise<void> {
     logger,
   };
   const processPlan = await planReloadableProcesses(processInput);
+  if (processPlan.found.origin !== "none") {
+    // A file the build user may not chmod fails the build here, before launch.toml is written.
+    const blocked = groupWritableError(await planGroupWritable(context.appDir));
+    if (blocked !== undefined) throw blocked;
+  }
 
-  const dependency = resolveDependency(descriptor.dependencies, {
-    id: "watchexec",
-    constraint: settings.value(WATCHEXEC_VERSION),
-    arch: context.targetArch ?? hostArch(),
-    variable: WATCHEXEC_VERSION,
-  });
+  // What a build killed between writing a temp file and renaming it left behind.
+  await removeStaleTempFiles(context.layersDir);
   const offline = offlinePath(context.buildpackDir, dependency);
   const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined);
 
@@ -85,4 +92,46 @@ export async function build(input: BuildInput): Promise<void> {
   await contributeReloadableProcesses(processPlan, processInput);
   logger.blank();
   logger.header(`Done (finished in ${formatDuration(Date.now() - started)})`);
+}
+
+interface CheckedSettings {
+  reloadConfig: ReloadConfig;
+  javaApp: JavaApp | undefined;
+  jvmPlan: JvmReloadPlan | undefined;
+  dependency: DependencyRecord;
+}
+
+/** Reads and checks every setting; fills `inEffect` with the values the build will use. */
+async function checkSettings(input: BuildInput, inEffect: Record<string, string>): Promise<CheckedSettings> {
+  const { context, descriptor, settings } = input;
+  const reloadSettings = Object.fromEntries(
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
+  );
+  // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
+  const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
+  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
+  const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
+  const javaApp = await detectJavaApp(context.appDir);
+  const jvmPlan =
+    javaApp === undefined
+      ? undefined
+      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined });
+  const javaDefaults = jvmPlan?.defaults;
+  const parsed = parseReloadConfig(reloadSettings, context.appDir, {
+    debounce: settings.value(DEBOUNCE),
+    stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
+    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
+  });
+  const reloadConfig = await checkWatchPaths(parsed, reloadSettings, context.appDir);
+  const dependency = resolveDependency(descriptor.dependencies, {
+    id: "watchexec",
+    constraint: settings.value(WATCHEXEC_VERSION),
+    arch: context.targetArch ?? hostArch(),
+    variable: WATCHEXEC_VERSION,
+  });
+  Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir), {
+    [WATCHEXEC_VERSION]: dependency.version,
+    ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools) } : {}),
+  });
+  return { reloadConfig, javaApp, jvmPlan, dependency };
 }

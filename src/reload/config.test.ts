@@ -6,6 +6,8 @@ import { testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import {
   checkWatchPaths,
   globProblem,
+  settingsInEffect,
+  TRIGGER,
   DEBOUNCE,
   DEFAULT_IGNORES,
   IGNORE,
@@ -391,5 +393,33 @@ describe("BP_LIVE_RELOAD_IGNORE globs watchexec would refuse at launch", () => {
   it("an ignore list of only commas is an error", () => {
     const error = configurationError(() => parseReloadConfig({ [IGNORE]: " ,, " }, "/workspace", { debounce: "50ms", stopTimeout: "5s" }));
     expect(error.message).toBe(`${IGNORE}=" ,, " names no glob: it holds only commas and spaces`);
+  });
+});
+
+describe("settingsInEffect (the configuration table's values)", () => {
+  const APP = "/workspace";
+  it("trigger mode's window, not the declared 50ms", () => {
+    const config = parseReloadConfig({ [TRIGGER]: "true" }, APP, { debounce: "50ms", stopTimeout: "5s" });
+    expect(settingsInEffect(config, APP)).toMatchObject({ [DEBOUNCE]: "10ms", [TRIGGER]: "true" });
+  });
+
+  it("a JVM app's 20s stop timeout and watch paths, relative to the app dir", () => {
+    const config = parseReloadConfig({}, APP, { debounce: "50ms", stopTimeout: "20s", watch: ["/workspace/BOOT-INF/classes", "/workspace"] });
+    expect(settingsInEffect(config, APP)).toMatchObject({ [STOP_TIMEOUT]: "20s", [WATCH]: "BOOT-INF/classes,." });
+  });
+
+  it("normalised user values", () => {
+    const raw = { [PROCESSES]: "web, worker", [MODE]: "signal:hup", [STOP_SIGNAL]: "int", [POLL]: "500", [WATCH]: "/data,src", [PRE_COMMAND]: " make " };
+    expect(settingsInEffect(parseReloadConfig(raw, APP, { debounce: "50ms", stopTimeout: "5s" }), APP)).toEqual({
+      [PROCESSES]: "web,worker",
+      [WATCH]: "/data,src",
+      [MODE]: "signal:SIGHUP",
+      [TRIGGER]: "false",
+      [DEBOUNCE]: "50ms",
+      [STOP_SIGNAL]: "SIGINT",
+      [STOP_TIMEOUT]: "5s",
+      [POLL]: "500ms",
+      [PRE_COMMAND]: "make",
+    });
   });
 });

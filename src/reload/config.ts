@@ -332,3 +332,23 @@ export async function checkWatchPaths(config: ReloadConfig, raw: RawReloadSettin
   }
   return config;
 }
+
+/**
+ * The reload settings as the build uses them, for the configuration table: what `config` holds
+ * after defaults (trigger mode's window, a JVM app's stop timeout and watch paths), written as
+ * a user would set them. Watch paths inside the app dir are shown relative to it.
+ */
+export function settingsInEffect(config: ReloadConfig, appDir: string): Record<string, string> {
+  const processes = config.processes.kind === "all" ? "*" : config.processes.kind === "named" ? config.processes.names.join(",") : "";
+  return {
+    [PROCESSES]: processes,
+    [WATCH]: config.watch.map((p) => (isInside(p, appDir) ? relative(appDir, p) || "." : p)).join(","),
+    [MODE]: config.mode.kind === "restart" ? "restart" : `signal:${config.mode.signal}`,
+    [TRIGGER]: String(config.trigger),
+    [DEBOUNCE]: config.debounce,
+    [STOP_SIGNAL]: config.stopSignal,
+    [STOP_TIMEOUT]: config.stopTimeout,
+    [POLL]: config.poll ?? "",
+    [PRE_COMMAND]: config.preCommand ?? "",
+  };
+}
