@@ -120,7 +120,7 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
   const parsed = parseReloadConfig(reloadSettings, context.appDir, {
     debounce: settings.value(DEBOUNCE),
     stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
-    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
+    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch } : {}),
   });
   const reloadConfig = await checkWatchPaths(parsed, reloadSettings, context.appDir);
   const dependency = resolveDependency(descriptor.dependencies, {
