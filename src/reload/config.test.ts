@@ -7,6 +7,7 @@ import {
   checkWatchPaths,
   globProblem,
   settingsInEffect,
+  splitGlobList,
   TRIGGER,
   DEBOUNCE,
   DEFAULT_IGNORES,
@@ -388,6 +389,22 @@ describe("BP_LIVE_RELOAD_IGNORE globs watchexec would refuse at launch", () => {
     const error = configurationError(() => parseReloadConfig({ [IGNORE]: "*.tmp, a{b" }, "/workspace", { debounce: "50ms", stopTimeout: "5s" }));
     expect(error.message).toBe(`${IGNORE}="*.tmp, a{b" is not accepted by watchexec: "a{b" opens a "{" group that is never closed (write [{] for a literal {)`);
     expect(error.fix).toMatch(/^Set BP_LIVE_RELOAD_IGNORE to comma-separated globs/);
+  });
+
+  it.each<[string, string[]]>([
+    ["*.tmp,dist/{a,b}", ["*.tmp", "dist/{a,b}"]],
+    ["{a,b},{c,{d,e}}", ["{a,b}", "{c,{d,e}}"]],
+    ["a[,]b,c", ["a[,]b", "c"]],
+    ["a\\,b,c", ["a\\,b", "c"]],
+    ["[]],x", ["[]]", "x"]],
+    ["[,x", ["[", "x"]],
+    ["a}b,c", ["a}b", "c"]],
+  ])("the list %j splits into %j (commas of a {} group or a [] class belong to the glob)", (value, globs) => {
+    expect(splitGlobList(value)).toEqual(globs);
+  });
+
+  it("a {a,b} group in a glob reaches watchexec whole", () => {
+    expect(parseReloadConfig({ [IGNORE]: "*.tmp, dist/{a,b}/**" }, "/workspace", { debounce: "50ms", stopTimeout: "5s" }).ignore.slice(-2)).toEqual(["*.tmp", "dist/{a,b}/**"]);
   });
 
   it("an ignore list of only commas is an error", () => {

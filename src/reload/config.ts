@@ -59,9 +59,9 @@ const SIGNALS = ["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "WINCH"];
  * A comma-separated list. Set but naming nothing (" , ") or with an empty item ("web,,worker")
  * is an error: a silent "nothing" would turn the setting off without a word.
  */
-function list(variable: string, value: string | undefined, what: string, fix: string): string[] {
+function list(variable: string, value: string | undefined, what: string, fix: string, split = (v: string) => v.split(",")): string[] {
   if (blank(value)) return [];
-  const items = value!.split(",").map((s) => s.trim());
+  const items = split(value!).map((s) => s.trim());
   if (items.every((s) => s === "")) {
     throw new ConfigurationError(variable, value!, `names no ${what}: it holds only commas and spaces`, fix);
   }
@@ -222,9 +222,56 @@ export function globProblem(glob: string): string | undefined {
   return undefined;
 }
 
+/** Where a "[" class that starts at `open` closes (globset's rules), or -1 for a literal "[". */
+function classEnd(chars: readonly string[], open: number): number {
+  let j = open + 1;
+  if (chars[j] === "!" || chars[j] === "^") j++;
+  for (let first = true; j < chars.length; j++, first = false) {
+    if (chars[j] === "]" && !first) return j;
+  }
+  return -1;
+}
+
+/**
+ * Splits a list of globs at the commas that separate them, not at those of a `{a,b}` group
+ * (`*.tmp,dist/{a,b}` is two globs) or inside a `[...]` class or after a `\`.
+ */
+export function splitGlobList(value: string): string[] {
+  const chars = Array.from(value);
+  const items: string[] = [];
+  let current = "";
+  let depth = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "\\") {
+      current += c + (chars[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (c === "[") {
+      const end = classEnd(chars, i);
+      if (end > 0) {
+        current += chars.slice(i, end + 1).join("");
+        i = end;
+        continue;
+      }
+    }
+    if (c === "{") depth++;
+    else if (c === "}" && depth > 0) depth--;
+    else if (c === "," && depth === 0) {
+      items.push(current);
+      current = "";
+      continue;
+    }
+    current += c;
+  }
+  items.push(current);
+  return items;
+}
+
 export function parseIgnores(value: string | undefined): string[] {
   const fix = `Set ${IGNORE} to comma-separated globs such as *.tmp,**/dist/** (a glob with a "/" is anchored at the app dir: start it with **/ to match at any depth), or unset it.`;
-  const globs = list(IGNORE, value, "glob", fix);
+  const globs = list(IGNORE, value, "glob", fix, splitGlobList);
   for (const glob of globs) {
     const problem = globProblem(glob);
     if (problem !== undefined) throw new ConfigurationError(IGNORE, value!, `is not accepted by watchexec: ${problem}`, fix);
