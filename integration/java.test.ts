@@ -44,7 +44,9 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
         const web = result.processes.find((p) => p.type === "web");
         expect(web && watchedCommand(web)).toEqual(["java", "-cp", `${build.appDir}:${build.appDir}/lib/util.jar`, "app.Main"]);
         expect(web?.command).toContain("--ignore");
-        expect(web?.command).toContain("lib/**");
+        // The dependency JARs are watched too: a changed one needs a new JVM.
+        const ignored = (web?.command ?? []).filter((_, i, all) => all[i - 1] === "--ignore");
+        expect(ignored.filter((glob) => glob.includes("lib"))).toEqual([]);
         expect(web?.command).toContain("--stop-timeout=20s");
         expect(result.defaultProcess).toBe("web");
 
@@ -58,6 +60,13 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
         expect((await waitForBody(url, (b) => b.trim() === "hello v2", 30_000)).body.trim()).toBe("hello v2");
         await settle();
         expect(app.count(STARTED)).toBe(2);
+
+        // A changed dependency JAR restarts the JVM as well (it was ignored: the old JAR kept running).
+        await build.sync({ "lib/util.jar": readFileSync(join(v2, "lib", "util.jar")) });
+        await app.waitFor(STARTED, { times: 3, timeoutMs: 30_000 });
+        expect((await waitForBody(url, undefined, 30_000)).body.trim()).toBe("hello v2");
+        await settle();
+        expect(app.count(STARTED)).toBe(3);
         const stopped = await app.stop();
         expect(stopped.leftovers).toEqual([]);
 

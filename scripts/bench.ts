@@ -6,7 +6,7 @@
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger) and java.ts (java).
+// sections-live.ts (reload, windows, trigger), java.ts (java) and soak.ts (soak).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
@@ -16,11 +16,12 @@ import { javaSection } from "./benchmarks/java.ts";
 import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
 import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sections-live.ts";
+import { soakSection } from "./benchmarks/soak.ts";
 
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo"];
+const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "soak"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -32,6 +33,7 @@ const SECTIONS: Section[] = [
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
   { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
+  { name: "soak", description: "1,000 reloads of one running app: watchexec's RSS, fds, threads and process tree before and after", run: soakSection },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -51,7 +53,7 @@ function usage(): string {
     "usage: npm run bench -- [--only SECTION[,SECTION...]]... [--runs N] [--quick] [--markdown] [--check] [--verbose] [--list]",
     "  --only      run only these sections (repeatable)",
     `  --runs      timed runs per figure of detect, warm and cold, after one warm-up (default ${DEFAULT_RUNS})`,
-    "  --quick     few repetitions in the live sections (reload, windows, trigger, java): a smoke test for CI",
+    "  --quick     few repetitions in the live sections (reload, windows, trigger, java; soak: 100 reloads): a smoke test for CI",
     "  --markdown  also print the tables as Markdown",
     "  --check     exit 1 when a target is missed",
     "  --verbose   print the output of each phase's last run to stderr; in the live sections, each sync",

@@ -1,20 +1,38 @@
 import { exists } from "./files.ts";
 import { parseFlag, WATCHEXEC_VERSION, type Settings } from "./config.ts";
 import type { BuildContext } from "./cnb/context.ts";
-import type { BuildpackDescriptor, Platform } from "./cnb/types.ts";
+import type { BuildpackDescriptor, DependencyRecord, Platform } from "./cnb/types.ts";
 import { hostArch, resolveDependency } from "./dependency/inventory.ts";
 import { attributeToMirror, chooseSource, offlinePath } from "./dependency/source.ts";
-import { collectMirrors, DEPENDENCY_MIRROR, withMirrorRows } from "./dependency/mirror.ts";
+import { collectMirrors, DEPENDENCY_MIRROR, withMirrorRows, type Mirrors } from "./dependency/mirror.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
 import { chooseWatchexec, findProvidedWatchexec } from "./watchexec/provided.ts";
 import { contributeReloadableProcesses, planReloadableProcesses } from "./reload/contribute.ts";
-import { detectJavaApp } from "./java/app.ts";
+import { detectJavaApp, type JavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
-import { DEVTOOLS, parseDevtoolsSetting, planJvmReload } from "./java/reload.ts";
+import { DEVTOOLS, parseDevtoolsSetting, planJvmReload, type JvmReloadPlan } from "./java/reload.ts";
 import { triggerDirOf } from "./reload/trigger.ts";
-import { DEBOUNCE, IGNORE, MODE, parseReloadConfig, POLL, PRE_COMMAND, PROCESSES, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, TRIGGER, WATCH } from "./reload/config.ts";
+import {
+  checkWatchPaths,
+  DEBOUNCE,
+  IGNORE,
+  MODE,
+  parseReloadConfig,
+  POLL,
+  PRE_COMMAND,
+  PROCESSES,
+  QUIET_PERIOD,
+  settingsInEffect,
+  STOP_SIGNAL,
+  STOP_TIMEOUT,
+  TRIGGER,
+  WATCH,
+  type ReloadConfig,
+} from "./reload/config.ts";
+import { groupWritableError, planGroupWritable } from "./reload/permissions.ts";
+import { removeStaleTempFiles } from "./cnb/toml.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -30,32 +48,19 @@ export async function build(input: BuildInput): Promise<void> {
   const started = Date.now();
   logger.title(descriptor.info.name, descriptor.info.version, descriptor.info.homepage);
   logger.header("Build Configuration:");
-  const mirrorVariables = settings.withPrefix(DEPENDENCY_MIRROR);
-  for (const row of formatTable(withMirrorRows(settings.table(), mirrorVariables))) logger.detail(row);
-  logger.blank();
-
   // Every setting, the Java app and the processes are checked before anything is written, so a
-  // bad value leaves no layer behind.
-  const reloadSettings = Object.fromEntries(
-    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
-  );
-  // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
-  const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
-  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
-  const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
-  const mirrors = collectMirrors({ variables: mirrorVariables, bindings: platform.bindings });
-  const javaApp = await detectJavaApp(context.appDir);
-  const jvmPlan =
-    javaApp === undefined
-      ? undefined
-      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined });
-  const javaDefaults = jvmPlan?.defaults;
-  const reloadConfig = parseReloadConfig(reloadSettings, context.appDir, {
-    debounce: settings.value(DEBOUNCE),
-    quietPeriod: settings.value(QUIET_PERIOD),
-    stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
-    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch, ignore: javaDefaults.ignore } : {}),
-  });
+  // bad value leaves no layer behind. The table shows the values in effect once they are known
+  // (the user's values when a check fails first).
+  const inEffect: Record<string, string> = {};
+  const mirrorVariables = settings.withPrefix(DEPENDENCY_MIRROR);
+  let checked: CheckedSettings;
+  try {
+    checked = await checkSettings(input, inEffect, mirrorVariables);
+  } finally {
+    for (const row of formatTable(withMirrorRows(settings.table(inEffect), mirrorVariables))) logger.detail(row);
+    logger.blank();
+  }
+  const { reloadConfig, javaApp, jvmPlan, dependency, mirrors } = checked;
 
   const processInput = {
     appDir: context.appDir,
@@ -68,13 +73,14 @@ export async function build(input: BuildInput): Promise<void> {
     logger,
   };
   const processPlan = await planReloadableProcesses(processInput);
+  if (processPlan.found.origin !== "none") {
+    // A file the build user may not chmod fails the build here, before launch.toml is written.
+    const blocked = groupWritableError(await planGroupWritable(context.appDir));
+    if (blocked !== undefined) throw blocked;
+  }
 
-  const dependency = resolveDependency(descriptor.dependencies, {
-    id: "watchexec",
-    constraint: settings.value(WATCHEXEC_VERSION),
-    arch: context.targetArch ?? hostArch(),
-    variable: WATCHEXEC_VERSION,
-  });
+  // What a build killed between writing a temp file and renaming it left behind.
+  await removeStaleTempFiles(context.layersDir);
   // One watchexec in the image: Paketo's watchexec buildpack, when it is in the group, has
   // installed one already (detect asks for it first).
   const choice = chooseWatchexec(await findProvidedWatchexec(processPlan.found.group), settings.raw(WATCHEXEC_VERSION));
@@ -100,4 +106,49 @@ export async function build(input: BuildInput): Promise<void> {
   await contributeReloadableProcesses(processPlan, processInput);
   logger.blank();
   logger.header(`Done (finished in ${formatDuration(Date.now() - started)})`);
+}
+
+interface CheckedSettings {
+  reloadConfig: ReloadConfig;
+  javaApp: JavaApp | undefined;
+  jvmPlan: JvmReloadPlan | undefined;
+  dependency: DependencyRecord;
+  mirrors: Mirrors;
+}
+
+/** Reads and checks every setting; fills `inEffect` with the values the build will use. */
+async function checkSettings(input: BuildInput, inEffect: Record<string, string>, mirrorVariables: Record<string, string>): Promise<CheckedSettings> {
+  const { context, descriptor, settings, platform } = input;
+  const reloadSettings = Object.fromEntries(
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
+  );
+  // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
+  const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
+  const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
+  const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
+  const mirrors = collectMirrors({ variables: mirrorVariables, bindings: platform.bindings });
+  const javaApp = await detectJavaApp(context.appDir);
+  const jvmPlan =
+    javaApp === undefined
+      ? undefined
+      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined });
+  const javaDefaults = jvmPlan?.defaults;
+  const parsed = parseReloadConfig(reloadSettings, context.appDir, {
+    debounce: settings.value(DEBOUNCE),
+    quietPeriod: settings.value(QUIET_PERIOD),
+    stopTimeout: javaDefaults?.stopTimeout ?? settings.value(STOP_TIMEOUT),
+    ...(javaDefaults !== undefined ? { watch: javaDefaults.watch } : {}),
+  });
+  const reloadConfig = await checkWatchPaths(parsed, reloadSettings, context.appDir);
+  const dependency = resolveDependency(descriptor.dependencies, {
+    id: "watchexec",
+    constraint: settings.value(WATCHEXEC_VERSION),
+    arch: context.targetArch ?? hostArch(),
+    variable: WATCHEXEC_VERSION,
+  });
+  Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir), {
+    [WATCHEXEC_VERSION]: dependency.version,
+    ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools) } : {}),
+  });
+  return { reloadConfig, javaApp, jvmPlan, dependency, mirrors };
 }

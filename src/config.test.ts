@@ -116,4 +116,13 @@ describe("Settings", () => {
       [WATCHEXEC_VERSION, "*", "*", "the watchexec version to install"],
     ]);
   });
+
+  it("table: values worked out by the build win over the user's and the default (a JVM app's stop timeout, trigger mode's window)", () => {
+    const settings = new Settings(platform({ [WATCHEXEC_VERSION]: "2.5.*" }), {}, declarations);
+    expect(settings.table({ [WATCHEXEC_VERSION]: "2.5.1", [ENABLED]: "true" })).toEqual([
+      ["Variable", "Value", "Default", "Description"],
+      [ENABLED, "true", "false", "whether to make the app's processes live-reloadable"],
+      [WATCHEXEC_VERSION, "2.5.1", "*", "the watchexec version to install"],
+    ]);
+  });
 });

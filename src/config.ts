@@ -64,11 +64,16 @@ export class Settings {
     return this.raw(name) ?? this.declarations.find((d) => d.name === name)?.default ?? "";
   }
 
-  /** The configuration table libpak prints: variable, value in effect, default, description. */
-  table(): string[][] {
+  /**
+   * The configuration table libpak prints: variable, value, default, description. The value is
+   * the one in effect: `effective` holds what the build worked out (10ms debounce in trigger
+   * mode, a JVM app's 20s stop timeout, the watchexec version chosen), else the user's value,
+   * else the declared default.
+   */
+  table(effective: Readonly<Record<string, string>> = {}): string[][] {
     const rows = [["Variable", "Value", "Default", "Description"]];
     for (const d of this.declarations.filter((d) => d.build)) {
-      rows.push([d.name, this.raw(d.name) ?? d.default, d.default, d.description]);
+      rows.push([d.name, effective[d.name] ?? this.raw(d.name) ?? d.default, d.default, d.description]);
     }
     return rows;
   }

@@ -4,7 +4,7 @@ import { buildContext, detectContext, writeBuildPlan } from "./cnb/context.ts";
 import { readPlatform } from "./cnb/platform.ts";
 import { Settings } from "./config.ts";
 import { detect } from "./detect.ts";
-import { BuildpackError } from "./errors.ts";
+import { BuildpackError, explainSystemError } from "./errors.ts";
 import { streamLogger } from "./output.ts";
 
 const PASS = 0;
@@ -49,10 +49,14 @@ async function runBuild(args: string[]): Promise<number> {
   return PASS;
 }
 
-/** The one place errors become output: what went wrong, then what to do. */
+/**
+ * The one place errors become output: what went wrong, then what to do. A system error that no
+ * module explained (EACCES, ENOSPC, EROFS...) still names its path and a fix.
+ */
 function report(error: unknown): number {
-  if (error instanceof BuildpackError) {
-    process.stderr.write(`ERROR: ${error.message}\n  ${error.fix}\n`);
+  const explained = error instanceof BuildpackError ? error : explainSystemError(error);
+  if (explained !== undefined) {
+    process.stderr.write(`ERROR: ${explained.message}\n  ${explained.fix}\n`);
   } else {
     process.stderr.write(`ERROR: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import TOML from "@iarna/toml";
 import { ContractError } from "../errors.ts";
 
@@ -28,6 +29,9 @@ export function stringifyToml(value: TomlTable): string {
   return TOML.stringify(value as TOML.JsonMap);
 }
 
+/** `<target>.<8 hex digits>.tmp`: the temp file of one writeFileAtomic. */
+const TEMP_FILE = /\.[0-9a-f]{8}\.tmp$/;
+
 /** Writes through a temp file and a rename, so a reader never sees half a file. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
@@ -42,4 +46,21 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
 
 export async function writeToml(path: string, value: TomlTable): Promise<void> {
   await writeFileAtomic(path, stringifyToml(value));
+}
+
+/**
+ * Removes the temp files that writes killed between write and rename left in `dir` (a build
+ * killed by the platform, say); returns their names. The targets themselves are never touched.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const stale = names.filter((name) => TEMP_FILE.test(name));
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+  return stale;
 }

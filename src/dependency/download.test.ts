@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { DownloadError } from "../errors.ts";
 import type { Logger } from "../output.ts";
 import { testdir } from "../testing/testdir.ts";
-import { openArtifact, withProgress, withRetries, type DownloadOptions, type OpenedArtifact } from "./download.ts";
+import { DEFAULT_DOWNLOAD_OPTIONS, downloadVerified, openArtifact, withProgress, withRetries, type DownloadOptions, type OpenedArtifact } from "./download.ts";
+import { sha256 } from "../testing/archive.ts";
+import { ChecksumMismatchError } from "../errors.ts";
 
 // Real servers on 127.0.0.1, never a mocked fetch: what is tested is what node-fetch, the proxy
 // agent and the timeouts really do with a misbehaving peer.
@@ -88,6 +91,10 @@ function options(overrides: Partial<DownloadOptions> = {}): DownloadOptions & { 
   return {
     connectTimeoutMs: 2_000,
     readTimeoutMs: 2_000,
+    minBytesPerSecond: 0,
+    rateWindowMs: 60_000,
+    deadlineMs: 60_000,
+    maxBytes: 1024 * 1024,
     backoffMs: [10, 10, 10],
     progressIntervalMs: 1_000,
     logger,
@@ -295,7 +302,8 @@ describe("openArtifact for files", () => {
     const path = dir.join("missing.tar.xz");
     const error = await failure(openArtifact(path, options()));
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/^cannot read file: ENOENT/);
+    expect(error.message).toBe(`cannot read the artifact: no such file (ENOENT) (${path})`);
+    expect(error.fix).toBe("buildpack.toml's URI does not lead to the watchexec release .tar.xz file: fix the dependency entry, or map it to a good copy with a dependency-mapping binding; nothing was installed.");
     expect(error.uri).toBe(path);
   });
 
@@ -316,6 +324,135 @@ describe("openArtifact for files", () => {
       expect(error.message).toBe(`unsupported URI: use http://, https://, file:// or an absolute path (${uri})`);
     },
   );
+});
+
+describe("bounds on a download", () => {
+  it("fails a server that trickles 1 byte a second within one rate window, naming the rate, and does not retry it", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Length": 10_000 });
+      const timer = setInterval(() => res.write("x"), 100); // 10 B/s: never silent for the read timeout
+      res.on("close", () => clearInterval(timer));
+    });
+    const opts = options({ minBytesPerSecond: 1024, rateWindowMs: 400, readTimeoutMs: 5_000 });
+    const started = Date.now();
+    const error = await failure(download(server.url, opts));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(
+      new RegExp(`^the transfer is slower than the minimum of 1\\.0 KiB/s: \\d+ B in the last 400ms \\(\\d+ B in all\\) \\(${server.url.replace(/[./]/g, "\\$&")}\\)$`),
+    );
+    expect(error.fix).toMatch(/^The server is too slow for a build\. Check the network or proxy/);
+    expect(server.requests()).toBe(1);
+  });
+
+  it("fails a download still going at its deadline, whatever its rate, retries included", async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      if (requests === 1) {
+        res.writeHead(503).end();
+        return;
+      }
+      res.writeHead(200, { "Content-Length": 1_000_000 });
+      const timer = setInterval(() => res.write(Buffer.alloc(2048)), 20); // ~100 KB/s: fast enough, never done in time
+      res.on("close", () => clearInterval(timer));
+    });
+    const opts = options({ deadlineMs: 600, minBytesPerSecond: 1024, rateWindowMs: 200 });
+    const error = await failure(download(server.url, opts));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^the download did not finish within its deadline of 600ms \(\d+(\.\d)? (B|KiB) received\) /);
+    expect(requests).toBe(2);
+  });
+
+  it("does not sleep for a retry past the deadline", async () => {
+    const { logger } = recordingLogger();
+    const slept: number[] = [];
+    const error = new DownloadError("http://x/w", "HTTP 502 Bad Gateway", true);
+    const run = withRetries(
+      async () => {
+        throw error;
+      },
+      { backoffMs: [100, 100, 100], logger, deadlineAt: 1_250 },
+      async (ms) => {
+        slept.push(ms);
+      },
+      () => 1_000 + slept.length * 100,
+    );
+    await expect(run).rejects.toBe(error);
+    // at 1000 and 1100 a 100 ms wait ends before 1250; at 1200 it would not
+    expect(slept).toEqual([100, 100]);
+  });
+
+  it("fails at once on a Content-Length over the limit, without reading the body", async () => {
+    const server = await serve((_req, res) => res.writeHead(200, { "Content-Length": 5_000_000 }).end(Buffer.alloc(5_000_000)));
+    const error = await failure(download(server.url, options({ maxBytes: 1024 * 1024 })));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe(`the artifact is larger than the limit of 1.0 MiB (4.8 MiB) (${server.url})`);
+    expect(server.requests()).toBe(1);
+  });
+
+  it("fails a body with no Content-Length once it passes the limit", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200);
+      res.end(Buffer.alloc(3 * 1024 * 1024));
+    });
+    const error = await failure(download(server.url, options({ maxBytes: 1024 * 1024 })));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^the artifact is larger than the limit of 1\.0 MiB \(1\.\d MiB\)/);
+  });
+
+  it("the defaults: 8 KiB/s over 15 s windows, a 10-minute deadline, 256 MiB", () => {
+    expect(DEFAULT_DOWNLOAD_OPTIONS).toMatchObject({ minBytesPerSecond: 8192, rateWindowMs: 15_000, deadlineMs: 600_000, maxBytes: 256 * 1024 * 1024 });
+  });
+});
+
+describe("local artifacts that are not a regular file", () => {
+  it.each<{ name: string; make: (path: string) => Promise<void>; message: string }>([
+    { name: "a directory", make: (p) => mkdir(p), message: "the artifact is a directory, not a file" },
+    {
+      name: "a FIFO (would block forever)",
+      make: async (p) => {
+        execFileSync("mkfifo", [p]);
+      },
+      message: "the artifact is not a regular file (a device, FIFO or socket)",
+    },
+    { name: "a file over the size limit", make: (p) => writeFile(p, Buffer.alloc(2 * 1024 * 1024)), message: "the artifact is larger than the limit of 1.0 MiB (2.0 MiB)" },
+  ])("$name: a named, not retried error whose fix names the binding", async ({ make, message }) => {
+    const dir = await testdir();
+    cleanups.push(dir.cleanup);
+    const path = dir.join("artifact");
+    await make(path);
+    const error = await failure(openArtifact(pathToFileURL(path).href, options({ origin: 'dependency-mapping binding "mirror" (its entry abc)' })));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe(`${message} (${pathToFileURL(path).href})`);
+    expect(error.fix).toMatch(/^(Point the dependency-mapping binding "mirror" \(its entry abc\) at the watchexec release \.tar\.xz|The server)/);
+  });
+});
+
+describe("downloadVerified", () => {
+  it("retries a cut transfer into the same file and verifies the whole", async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      res.writeHead(200, { "Content-Length": BODY.length });
+      if (requests === 1) res.write(BODY.subarray(0, 100), () => setTimeout(() => res.socket?.destroy(), 20));
+      else res.end(BODY);
+    });
+    const dir = await testdir();
+    cleanups.push(dir.cleanup);
+    const result = await downloadVerified(server.url, dir.join("a.tar.xz"), sha256(BODY), options());
+    expect(result).toEqual({ sha256: sha256(BODY), bytes: BODY.length });
+    expect(await readFile(dir.join("a.tar.xz"))).toEqual(BODY);
+    expect(requests).toBe(2);
+  });
+
+  it("does not retry a checksum mismatch", async () => {
+    const server = await serve((_req, res) => res.writeHead(200, { "Content-Length": BODY.length }).end(BODY));
+    const dir = await testdir();
+    cleanups.push(dir.cleanup);
+    await expect(downloadVerified(server.url, dir.join("a"), "0".repeat(64), options())).rejects.toBeInstanceOf(ChecksumMismatchError);
+    expect(server.requests()).toBe(1);
+  });
 });
 
 describe("withProgress", () => {

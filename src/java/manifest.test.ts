@@ -226,6 +226,33 @@ describe("parseManifest: errors", () => {
   });
 });
 
+describe("parseManifest: bounds", () => {
+  it("a line of 511 bytes passes, 512 is a ManifestError (java -jar fails on it: line too long)", () => {
+    const line = (n: number) => `X-Long: ${"a".repeat(n - "X-Long: ".length)}`;
+    expect(parseManifest(Buffer.from(`Main-Class: a.B\n${line(511)}\n`)).get("X-Long")).toHaveLength(503);
+    const error = thrown(() => parseManifest(Buffer.from(`Main-Class: a.B\n${line(512)}\n`), "/workspace/META-INF/MANIFEST.MF"));
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as Error).message).toBe(
+      '/workspace/META-INF/MANIFEST.MF line 2: a line of 512 bytes: Java refuses manifest lines over 511 bytes ("line too long"); wrap it with continuation lines',
+    );
+  });
+
+  it("counts bytes, not characters, in text too", () => {
+    expect(() => parseManifest(`X: ${"é".repeat(300)}\n`)).toThrow(/line 1: a line of 603 bytes/);
+  });
+
+  it("a long value in continuation lines is fine, and linear: 50,000 of them", () => {
+    const text = `Class-Path: a\r\n${" lib/x.jar\r\n".repeat(50_000)}\r\n`;
+    expect(parseManifest(text).get("Class-Path")).toHaveLength(1 + 9 * 50_000);
+  });
+
+  it("a manifest over 1 MiB is an error naming the file", () => {
+    expect(() => parseManifest(Buffer.alloc(1024 * 1024 + 1, "a"), "app.jar!/META-INF/MANIFEST.MF")).toThrow(
+      "app.jar!/META-INF/MANIFEST.MF is 1048577 bytes, over the limit of 1048576 for a JAR manifest",
+    );
+  });
+});
+
 describe("parseManifest on a manifest written by the JDK jar tool", () => {
   it("reads back a Class-Path the tool wrapped at 72 bytes", async () => {
     const classPath = Array.from({ length: 8 }, (_, i) => `lib/dependency-number-${i + 1}-1.0.0.jar`).join(" ");

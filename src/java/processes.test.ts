@@ -67,44 +67,27 @@ describe("javaProcesses", () => {
 describe("javaReloadDefaults", () => {
   it.each<[string, JavaApp, string, JavaReloadDefaults]>([
     [
-      "Spring Boot: the classes dir and META-INF",
+      "Spring Boot: the classes dir, the dependency JARs (a changed one needs a new JVM) and META-INF",
       boot(),
       APP,
-      { watch: [`${APP}/BOOT-INF/classes`, `${APP}/META-INF`], ignore: [], stopTimeout: "20s" },
+      { watch: [`${APP}/BOOT-INF/classes`, `${APP}/BOOT-INF/lib`, `${APP}/META-INF`], stopTimeout: "20s" },
     ],
     [
       "Spring Boot with devtools: the same (the plan changes it)",
       boot({ devtools: true, launcher: undefined }),
       APP,
-      { watch: [`${APP}/BOOT-INF/classes`, `${APP}/META-INF`], ignore: [], stopTimeout: "20s" },
+      { watch: [`${APP}/BOOT-INF/classes`, `${APP}/BOOT-INF/lib`, `${APP}/META-INF`], stopTimeout: "20s" },
     ],
     [
-      "Spring Boot: the classes dir the manifest names",
-      boot({ classes: "WEB-INF/classes" }),
+      "Spring Boot: the dirs the manifest names",
+      boot({ classes: "WEB-INF/classes", lib: "WEB-INF/lib" }),
       "/srv/app",
-      { watch: ["/srv/app/WEB-INF/classes", "/srv/app/META-INF"], ignore: [], stopTimeout: "20s" },
+      { watch: ["/srv/app/WEB-INF/classes", "/srv/app/WEB-INF/lib", "/srv/app/META-INF"], stopTimeout: "20s" },
     ],
-    [
-      "exploded: the app dir, ignoring the Class-Path dir",
-      exploded("app.Main", ["lib/a.jar", "lib/b.jar"]),
-      APP,
-      { watch: [APP], ignore: ["lib", "lib/**"], stopTimeout: "20s" },
-    ],
-    [
-      "exploded: each top dir once, in order",
-      exploded("app.Main", ["libs/a.jar", "deps/x/b.jar", "libs/c.jar"]),
-      APP,
-      { watch: [APP], ignore: ["libs", "libs/**", "deps", "deps/**"], stopTimeout: "20s" },
-    ],
-    [
-      "exploded: JARs at the top are not ignored as dirs",
-      exploded("app.Main", ["a.jar", "b.jar"]),
-      APP,
-      { watch: [APP], ignore: [], stopTimeout: "20s" },
-    ],
-    ["exploded without Class-Path", exploded("app.Main"), APP, { watch: [APP], ignore: [], stopTimeout: "20s" }],
-    ["exploded without Main-Class", exploded(undefined, ["lib/a.jar"]), APP, { watch: [APP], ignore: ["lib", "lib/**"], stopTimeout: "20s" }],
-    ["packed JAR: the app dir", PACKED, APP, { watch: [APP], ignore: [], stopTimeout: "20s" }],
+    ["exploded: the app dir, its Class-Path dirs included", exploded("app.Main", ["lib/a.jar", "lib/b.jar"]), APP, { watch: [APP], stopTimeout: "20s" }],
+    ["exploded without Class-Path", exploded("app.Main"), APP, { watch: [APP], stopTimeout: "20s" }],
+    ["exploded without Main-Class", exploded(undefined, ["lib/a.jar"]), APP, { watch: [APP], stopTimeout: "20s" }],
+    ["packed JAR: the app dir", PACKED, APP, { watch: [APP], stopTimeout: "20s" }],
   ])("%s", (_name, app, appDir, expected) => {
     expect(javaReloadDefaults(app, appDir)).toEqual(expected);
   });

@@ -51,23 +51,25 @@ export function describeJavaApp(app: JavaApp): string {
 export interface JavaReloadDefaults {
   /** Absolute paths to watch. */
   watch: string[];
-  ignore: string[];
   /** Long enough for a JVM's graceful shutdown (Spring Boot's is on by default from 3.4). */
   stopTimeout: string;
 }
 
 export const JVM_STOP_TIMEOUT = "20s";
 
-/** What changes between syncs of a JVM app, and what does not (the dependency JARs). */
+/**
+ * What changes between syncs of a JVM app. The dependency JARs are watched too: a changed JAR
+ * needs a new JVM, and with nothing watching it the app kept running the old one. (With
+ * DevTools, planJvmReload narrows this to BOOT-INF/lib: DevTools reloads the classes itself.)
+ * No ignores of the app's own: watchexec anchors a glob with a "/" at its project origin, which
+ * moves with the markers it finds (package.json, pom.xml, .git...), so `lib/**` could miss.
+ */
 export function javaReloadDefaults(app: JavaApp, appDir: string): JavaReloadDefaults {
   switch (app.kind) {
     case "spring-boot":
-      return { watch: [join(appDir, app.classes), join(appDir, "META-INF")], ignore: [], stopTimeout: JVM_STOP_TIMEOUT };
-    case "exploded": {
-      const libDirs = [...new Set(app.classPath.filter((e) => e.includes("/")).map((e) => e.split("/")[0]!))];
-      return { watch: [appDir], ignore: libDirs.flatMap((dir) => [dir, `${dir}/**`]), stopTimeout: JVM_STOP_TIMEOUT };
-    }
+      return { watch: [join(appDir, app.classes), join(appDir, app.lib), join(appDir, "META-INF")], stopTimeout: JVM_STOP_TIMEOUT };
+    case "exploded":
     case "jar":
-      return { watch: [appDir], ignore: [], stopTimeout: JVM_STOP_TIMEOUT };
+      return { watch: [appDir], stopTimeout: JVM_STOP_TIMEOUT };
   }
 }

@@ -67,7 +67,7 @@ describe("planJvmReload", () => {
       expect(result).toEqual<JvmReloadPlan>({ defaults: javaReloadDefaults(app, APP), devtools: false, javaToolOptions: jvmOptions, watchexecOnTrigger: true, summary: [] });
       return;
     }
-    expect(result.defaults).toEqual({ watch: [`${APP}/BOOT-INF/lib`], ignore: [], stopTimeout: "20s" });
+    expect(result.defaults).toEqual({ watch: [`${APP}/BOOT-INF/lib`], stopTimeout: "20s" });
     expect(result.watchexecOnTrigger).toBe(false);
     const trigger = triggerDir === undefined ? [] : [`-Dspring.devtools.restart.additional-paths=${triggerDir}`, "-Dspring.devtools.restart.trigger-file=sync"];
     const options = [...(jvmOptions === "" ? [] : [jvmOptions]), "-Dspring.devtools.restart.enabled=true", ...TIMING, ...trigger];
@@ -120,8 +120,7 @@ describe("planJvmReload: details", () => {
 
   it("without DevTools the defaults are javaReloadDefaults' for Spring Boot", () => {
     expect(planJvmReload(boot(true), APP, { jvmOptions: "", devtools: "false", triggerDir: TRIGGER }).defaults).toEqual({
-      watch: [`${APP}/BOOT-INF/classes`, `${APP}/META-INF`],
-      ignore: [],
+      watch: [`${APP}/BOOT-INF/classes`, `${APP}/BOOT-INF/lib`, `${APP}/META-INF`],
       stopTimeout: "20s",
     });
   });

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { deflateRawSync } from "node:zlib";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ContractError } from "../errors.ts";
 import { testdir, type TestDir, testdirsRemovedAfterEach } from "../testing/testdir.ts";
@@ -154,5 +155,74 @@ describe("readZipEntry: data before the ZIP", () => {
     await writeFile(dir.join("exec.jar"), Buffer.concat([stub, await readFile(deflated)]));
     const manifest = await readZipEntry(dir.join("exec.jar"), "META-INF/MANIFEST.MF");
     expect(manifest?.toString("utf8")).toContain("Main-Class: app.Main\r\n");
+  });
+});
+
+describe("readZipEntry: bounds on damaged or hostile JARs", () => {
+  /** A ZIP with one deflated entry, made by hand so its sizes can lie. */
+  function zipOf(name: string, content: Buffer, patch: (central: Buffer, local: Buffer) => void = () => undefined): Buffer {
+    const data = deflateRawSync(content);
+    const nameBytes = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(0, 42);
+    patch(central, local);
+    const directoryOffset = 30 + nameBytes.length + data.length;
+    const eocd = Buffer.alloc(22);
+    eocd.writeUInt32LE(0x06054b50, 0);
+    eocd.writeUInt16LE(1, 8);
+    eocd.writeUInt16LE(1, 10);
+    eocd.writeUInt32LE(46 + nameBytes.length, 12);
+    eocd.writeUInt32LE(directoryOffset, 16);
+    return Buffer.concat([local, nameBytes, data, central, nameBytes, eocd]);
+  }
+
+  it("reads a hand-made ZIP (the helper is right)", async () => {
+    const dir = await tempdir({ "a.jar": zipOf("META-INF/MANIFEST.MF", Buffer.from("Main-Class: a.B\n")) });
+    expect((await readZipEntry(dir.join("a.jar"), "META-INF/MANIFEST.MF"))?.toString()).toBe("Main-Class: a.B\n");
+  });
+
+  it("a manifest that inflates past the limit (a zip bomb) -> ContractError, never the memory", async () => {
+    const dir = await tempdir({ "bomb.jar": zipOf("META-INF/MANIFEST.MF", Buffer.alloc(8 * 1024 * 1024, "a")) });
+    await expect(readZipEntry(dir.join("bomb.jar"), "META-INF/MANIFEST.MF")).rejects.toThrow(
+      `${dir.join("bomb.jar")}: META-INF/MANIFEST.MF inflates to more than 1048576 bytes`,
+    );
+  });
+
+  it.each<[string, (central: Buffer) => void, string]>([
+    ["a compressed size past the end of the file", (c) => c.writeUInt32LE(0x00ffffff, 20), "over the limit"],
+    ["a local header offset past the end", (c) => c.writeUInt32LE(0x7fffffff, 42), "corrupt entry META-INF/MANIFEST.MF"],
+    ["a name longer than the directory", (c) => c.writeUInt16LE(0xffff, 28), "corrupt central directory"],
+  ])("%s -> ContractError", async (_name, patch, message) => {
+    const bytes = zipOf("META-INF/MANIFEST.MF", Buffer.from("Main-Class: a.B\n"), patch);
+    const dir = await tempdir({ "bad.jar": bytes });
+    const error: unknown = await readZipEntry(dir.join("bad.jar"), "META-INF/MANIFEST.MF").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContractError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it("corrupt deflate data -> ContractError naming the entry", async () => {
+    const good = zipOf("META-INF/MANIFEST.MF", Buffer.from("Main-Class: a.B\n".repeat(20)));
+    const bad = Buffer.from(good);
+    bad.fill(0xff, 30 + "META-INF/MANIFEST.MF".length, 30 + "META-INF/MANIFEST.MF".length + 8);
+    const dir = await tempdir({ "bad.jar": bad });
+    await expect(readZipEntry(dir.join("bad.jar"), "META-INF/MANIFEST.MF")).rejects.toThrow(/: corrupt entry META-INF\/MANIFEST\.MF \(/);
+  });
+
+  it("a directory size larger than the file -> ContractError", async () => {
+    const bytes = zipOf("META-INF/MANIFEST.MF", Buffer.from("x"));
+    bytes.writeUInt32LE(0x7fffffff, bytes.length - 22 + 12);
+    const dir = await tempdir({ "bad.jar": bytes });
+    await expect(readZipEntry(dir.join("bad.jar"), "META-INF/MANIFEST.MF")).rejects.toThrow(/corrupt end of central directory/);
   });
 });

@@ -1,6 +1,13 @@
+import { symlink } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../errors.ts";
+import { testdirsRemovedAfterEach } from "../testing/testdir.ts";
 import {
+  checkWatchPaths,
+  globProblem,
+  settingsInEffect,
+  splitGlobList,
   DEBOUNCE,
   DEFAULT_IGNORES,
   IGNORE,
@@ -63,26 +70,47 @@ describe("parseSignal", () => {
 });
 
 describe("parseDuration", () => {
-  it.each<[string, "ms" | "s", string]>([
-    ["100", "ms", "100ms"],
-    ["5", "s", "5s"],
-    ["0", "ms", "0ms"],
-    ["250ms", "s", "250ms"],
-    ["2s", "ms", "2s"],
-    ["1m", "ms", "1m"],
-    ["1m", "s", "1m"],
-    [" 300ms ", "ms", "300ms"],
-    ["007", "s", "007s"],
-  ])("%j (bare unit %s) -> %s", (value, bareUnit, expected) => {
-    expect(parseDuration(DEBOUNCE, value, bareUnit)).toBe(expected);
+  it.each<[string, string, "ms" | "s", string]>([
+    [DEBOUNCE, "100", "ms", "100ms"],
+    [STOP_TIMEOUT, "5", "s", "5s"],
+    [STOP_TIMEOUT, "0", "s", "0s"],
+    [DEBOUNCE, "1", "ms", "1ms"],
+    [DEBOUNCE, "10s", "ms", "10s"],
+    [STOP_TIMEOUT, "250ms", "s", "250ms"],
+    [DEBOUNCE, "2s", "ms", "2s"],
+    [STOP_TIMEOUT, "1m", "s", "1m"],
+    [STOP_TIMEOUT, "5m", "s", "5m"],
+    [POLL, "100", "ms", "100ms"],
+    [POLL, "1m", "ms", "1m"],
+    [DEBOUNCE, " 300ms ", "ms", "300ms"],
+    [STOP_TIMEOUT, "007", "s", "7s"],
+  ])("%s=%j (bare unit %s) -> %s", (variable, value, bareUnit, expected) => {
+    expect(parseDuration(variable, value, bareUnit)).toBe(expected);
   });
 
   it.each(["fast", "1.5s", "-1", "10h", "", "ms", "5 s", "5S", "1d", "+5", "1e3"])("%j -> ConfigurationError", (value) => {
     const error = configurationError(() => parseDuration(STOP_TIMEOUT, value, "s"));
     expect(error.variable).toBe(STOP_TIMEOUT);
     expect(error.value).toBe(value);
-    expect(error.message).toContain(`${STOP_TIMEOUT}=${JSON.stringify(value)}`);
-    expect(error.fix).toMatch(/ms, s or m/);
+    expect(error.message).toBe(`${STOP_TIMEOUT}=${JSON.stringify(value)} is not a duration`);
+    expect(error.fix).toBe(`Set ${STOP_TIMEOUT} to a whole number with a unit: ms, s or m (e.g. 100ms, 5s) from 0ms to 5m; a bare number means s.`);
+  });
+
+  // Each was accepted at build and failed, or spent a core, at launch (issue 11).
+  it.each<[string, string, "ms" | "s", string]>([
+    [DEBOUNCE, "99999999999999999999999", "ms", `${DEBOUNCE}="99999999999999999999999" is out of range: a duration must be from 1ms to 10s`],
+    [DEBOUNCE, "0", "ms", `${DEBOUNCE}="0" is out of range: it must be from 1ms to 10s (a longer window delays every reload by its length; for long syncs use BP_LIVE_RELOAD_TRIGGER=true)`],
+    [DEBOUNCE, "1m", "ms", `${DEBOUNCE}="1m" is out of range: it must be from 1ms to 10s (a longer window delays every reload by its length; for long syncs use BP_LIVE_RELOAD_TRIGGER=true)`],
+    [DEBOUNCE, "10001", "ms", `${DEBOUNCE}="10001" is out of range: it must be from 1ms to 10s (a longer window delays every reload by its length; for long syncs use BP_LIVE_RELOAD_TRIGGER=true)`],
+    [POLL, "0", "ms", `${POLL}="0" is out of range: it must be from 100ms to 1m (each poll stats every watched file: below 100ms that costs a core, above a minute nobody waits)`],
+    [POLL, "99ms", "ms", `${POLL}="99ms" is out of range: it must be from 100ms to 1m (each poll stats every watched file: below 100ms that costs a core, above a minute nobody waits)`],
+    [POLL, "2m", "ms", `${POLL}="2m" is out of range: it must be from 100ms to 1m (each poll stats every watched file: below 100ms that costs a core, above a minute nobody waits)`],
+    [STOP_TIMEOUT, "301", "s", `${STOP_TIMEOUT}="301" is out of range: it must be from 0ms to 5m (0s kills at once; 5 minutes is past any graceful shutdown)`],
+    [STOP_TIMEOUT, "999999999999", "s", `${STOP_TIMEOUT}="999999999999" is out of range: it must be from 0ms to 5m (0s kills at once; 5 minutes is past any graceful shutdown)`],
+  ])("%s=%j is out of range", (variable, value, bareUnit, message) => {
+    const error = configurationError(() => parseDuration(variable, value, bareUnit));
+    expect(error.message).toBe(message);
+    expect(error.fix).toMatch(new RegExp(`^Set ${variable} to a (duration|whole number)`));
   });
 });
 
@@ -127,7 +155,7 @@ describe("parseProcessSelection", () => {
     [" * ", { kind: "all" }],
     ["web", { kind: "named", names: ["web"] }],
     ["web, worker", { kind: "named", names: ["web", "worker"] }],
-    ["web,,worker,", { kind: "named", names: ["web", "worker"] }],
+    ["web,worker,", { kind: "named", names: ["web", "worker"] }],
     ["web-no-reload,my.proc_2", { kind: "named", names: ["web-no-reload", "my.proc_2"] }],
   ])("%j -> %j", (value, expected) => {
     expect(parseProcessSelection(value)).toEqual(expected);
@@ -143,6 +171,18 @@ describe("parseProcessSelection", () => {
     expect(error.variable).toBe(PROCESSES);
     expect(error.value).toBe(value);
     expect(error.message).toContain(`"${bad}"`);
+  });
+
+  // " , " silently turned reload off (issue 11).
+  it.each<[string, string]>([
+    [" , ", `${PROCESSES}=" , " names no process type: it holds only commas and spaces`],
+    [",", `${PROCESSES}="," names no process type: it holds only commas and spaces`],
+    ["web,,worker", `${PROCESSES}="web,,worker" has an empty item between two commas`],
+    [",web", `${PROCESSES}=",web" has an empty item between two commas`],
+  ])("%j -> %s", (value, message) => {
+    const error = configurationError(() => parseProcessSelection(value));
+    expect(error.message).toBe(message);
+    expect(error.fix).toBe(`Set ${PROCESSES} to a comma-separated list of process types (e.g. web,worker), * for all, or unset it for web and the default process.`);
   });
 });
 
@@ -181,7 +221,9 @@ describe("parseReloadConfig", () => {
     ["./src/../templates", ["/workspace/templates"]],
     ["/etc/app, config", ["/etc/app", "/workspace/config"]],
     ["/abs//path/", ["/abs/path/"]],
-    [" , ", []],
+    [".", ["/workspace"]],
+    ["src,", ["/workspace/src"]],
+    ["/workspace/../etc", ["/etc"]],
   ])("watch %j -> %j", (value, expected) => {
     expect(parseReloadConfig({ [WATCH]: value }, APP, DEFAULTS).watch).toEqual(expected);
   });
@@ -247,5 +289,170 @@ describe("parseReloadConfig", () => {
   it("a bad quiet period in trigger mode is a ConfigurationError too", () => {
     const error = configurationError(() => parseReloadConfig({ [TRIGGER]: "true", [QUIET_PERIOD]: "soon" }, APP, DEFAULTS));
     expect(error.variable).toBe(QUIET_PERIOD);
+  });
+});
+
+describe("watch paths that leave the app dir or name nothing", () => {
+  const APP = "/workspace";
+  const DEFAULTS = { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" };
+  it.each<[string, string, string]>([
+    ["../../etc", `${WATCH}="../../etc" names "../../etc", which leaves the app dir (it is /etc)`, "Watch paths inside the app dir (/workspace); to watch /etc on purpose, give it as an absolute path."],
+    ["src, ../secrets", `${WATCH}="src, ../secrets" names "../secrets", which leaves the app dir (it is /secrets)`, "Watch paths inside the app dir (/workspace); to watch /secrets on purpose, give it as an absolute path."],
+    ["src/../..", `${WATCH}="src/../.." names "src/../..", which leaves the app dir (it is /)`, "Watch paths inside the app dir (/workspace); to watch / on purpose, give it as an absolute path."],
+    [" , ", `${WATCH}=" , " names no path: it holds only commas and spaces`, `Set ${WATCH} to comma-separated paths inside the app dir (relative, e.g. src,templates), an absolute path on purpose, or unset it for the process working dir.`],
+    ["src,,lib", `${WATCH}="src,,lib" has an empty item between two commas`, `Set ${WATCH} to comma-separated paths inside the app dir (relative, e.g. src,templates), an absolute path on purpose, or unset it for the process working dir.`],
+  ])("%j", (value, message, fix) => {
+    const error = configurationError(() => parseReloadConfig({ [WATCH]: value }, APP, DEFAULTS));
+    expect(error.message).toBe(message);
+    expect(error.fix).toBe(fix);
+  });
+
+  it("a sibling whose name starts like the app dir is outside it", () => {
+    const error = configurationError(() => parseReloadConfig({ [WATCH]: "../workspace-other" }, APP, DEFAULTS));
+    expect(error.message).toContain("leaves the app dir (it is /workspace-other)");
+  });
+});
+
+describe("checkWatchPaths (on disk)", () => {
+  const testdir = testdirsRemovedAfterEach();
+  const DEFAULTS = { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" };
+
+  async function app() {
+    const dir = await testdir({ "app/src/main.py": "x", "app/empty/.keep": "", "outside/x": "x" });
+    await symlink("../outside", dir.join("app", "out"));
+    await symlink("src", dir.join("app", "alias"));
+    return { dir, appDir: dir.join("app") };
+  }
+
+  it("accepts paths that exist in the app dir, links that stay inside, and absolute paths that exist", async () => {
+    const { dir, appDir } = await app();
+    const raw = { [WATCH]: `src,empty,alias,${dir.join("outside")}` };
+    const config = parseReloadConfig(raw, appDir, DEFAULTS);
+    expect((await checkWatchPaths(config, raw, appDir)).watch).toEqual([join(appDir, "src"), join(appDir, "empty"), join(appDir, "alias"), dir.join("outside")]);
+  });
+
+  it.each<{ value: (dir: string) => string; message: (dir: string) => string; fix: (dir: string) => string }>([
+    {
+      value: () => "does/not/exist",
+      message: (d) => `${WATCH}="does/not/exist" names ${d}/app/does/not/exist, which does not exist in the app dir: watchexec would exit when the app starts`,
+      fix: () => `Create it in the app (an empty dir with a .keep file, if a sync fills it later), or remove it from ${WATCH}.`,
+    },
+    {
+      value: () => "src/main.py/x",
+      message: (d) => `${WATCH}="src/main.py/x" names ${d}/app/src/main.py/x, which does not exist in the app dir: watchexec would exit when the app starts`,
+      fix: () => `Create it in the app (an empty dir with a .keep file, if a sync fills it later), or remove it from ${WATCH}.`,
+    },
+    {
+      value: (d) => `${d}/nowhere`,
+      message: (d) => `${WATCH}="${d}/nowhere" names ${d}/nowhere, which does not exist at build time: watchexec would exit when the app starts`,
+      fix: (d) => `Watch a path inside the app dir (${d}/app), or one that exists at build time; remove it from ${WATCH} otherwise.`,
+    },
+    {
+      value: () => "out",
+      message: (d) => `${WATCH}="out" names ${d}/app/out, which is a link leading out of the app dir (to ${d}/outside)`,
+      fix: (d) => `Watch ${d}/outside by its absolute path if that is meant, or a dir inside the app.`,
+    },
+  ])("refuses $value", async ({ value, message, fix }) => {
+    const { dir, appDir } = await app();
+    const raw = { [WATCH]: value(dir.path) };
+    const config = parseReloadConfig(raw, appDir, DEFAULTS);
+    const error: unknown = await checkWatchPaths(config, raw, appDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).message).toBe(message(dir.path));
+    expect((error as ConfigurationError).fix).toBe(fix(dir.path));
+  });
+
+  it("drops default paths that do not exist (a JVM app without META-INF, say) and keeps the rest", async () => {
+    const { appDir } = await app();
+    const config = parseReloadConfig({}, appDir, { ...DEFAULTS, watch: [join(appDir, "src"), join(appDir, "META-INF")] });
+    expect((await checkWatchPaths(config, {}, appDir)).watch).toEqual([join(appDir, "src")]);
+  });
+});
+
+describe("BP_LIVE_RELOAD_IGNORE globs watchexec would refuse at launch", () => {
+  // Each row was run through watchexec 2.5.1 (--ignore GLOB): exit 1 for the refused ones.
+  it.each<[string, string | undefined]>([
+    ["*.tmp", undefined],
+    ["**/dist/**", undefined],
+    ["[abc", undefined],
+    ["[", undefined],
+    ["[]", undefined],
+    ["[!]", undefined],
+    ["[a-]", undefined],
+    ["{a,{b,c}}", undefined],
+    ["{}", undefined],
+    ["a\\b", undefined],
+    ["\\{", undefined],
+    ["[{]", undefined],
+    ["a**b", undefined],
+    ["a/{b,c}/d", undefined],
+    ["a{b", '"a{b" opens a "{" group that is never closed (write [{] for a literal {)'],
+    ["{a,b", '"{a,b" opens a "{" group that is never closed (write [{] for a literal {)'],
+    ["a}b", '"a}b" closes a "}" group that was never opened (write [}] for a literal })'],
+    ["x{a}}", '"x{a}}" closes a "}" group that was never opened (write [}] for a literal })'],
+    ["a\\", '"a\\" ends with a lone "\\"'],
+    ["[\\", '"[\\" ends with a lone "\\"'],
+    ["[z-a]", '"[z-a]" has the range z-a, which runs backwards'],
+    ["[b-a", '"[b-a" has the range b-a, which runs backwards'],
+    ["{a,[b}]", '"{a,[b}]" opens a "{" group that is never closed (write [{] for a literal {)'],
+    ["#notes", '"#notes" starts with "#", which makes it a comment that ignores nothing (write \\# for a literal #)'],
+  ])("%j -> %j", (glob, problem) => {
+    expect(globProblem(glob)).toBe(problem);
+  });
+
+  it("parseReloadConfig refuses such a glob naming the variable, the value and the fix", () => {
+    const error = configurationError(() => parseReloadConfig({ [IGNORE]: "*.tmp, a{b" }, "/workspace", { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }));
+    expect(error.message).toBe(`${IGNORE}="*.tmp, a{b" is not accepted by watchexec: "a{b" opens a "{" group that is never closed (write [{] for a literal {)`);
+    expect(error.fix).toMatch(/^Set BP_LIVE_RELOAD_IGNORE to comma-separated globs/);
+  });
+
+  it.each<[string, string[]]>([
+    ["*.tmp,dist/{a,b}", ["*.tmp", "dist/{a,b}"]],
+    ["{a,b},{c,{d,e}}", ["{a,b}", "{c,{d,e}}"]],
+    ["a[,]b,c", ["a[,]b", "c"]],
+    ["a\\,b,c", ["a\\,b", "c"]],
+    ["[]],x", ["[]]", "x"]],
+    ["[,x", ["[", "x"]],
+    ["a}b,c", ["a}b", "c"]],
+  ])("the list %j splits into %j (commas of a {} group or a [] class belong to the glob)", (value, globs) => {
+    expect(splitGlobList(value)).toEqual(globs);
+  });
+
+  it("a {a,b} group in a glob reaches watchexec whole", () => {
+    expect(parseReloadConfig({ [IGNORE]: "*.tmp, dist/{a,b}/**" }, "/workspace", { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }).ignore.slice(-2)).toEqual(["*.tmp", "dist/{a,b}/**"]);
+  });
+
+  it("an ignore list of only commas is an error", () => {
+    const error = configurationError(() => parseReloadConfig({ [IGNORE]: " ,, " }, "/workspace", { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }));
+    expect(error.message).toBe(`${IGNORE}=" ,, " names no glob: it holds only commas and spaces`);
+  });
+});
+
+describe("settingsInEffect (the configuration table's values)", () => {
+  const APP = "/workspace";
+  it("trigger mode's window, not the declared 50ms", () => {
+    const config = parseReloadConfig({ [TRIGGER]: "true" }, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" });
+    expect(settingsInEffect(config, APP)).toMatchObject({ [DEBOUNCE]: "10ms", [TRIGGER]: "true" });
+  });
+
+  it("a JVM app's 20s stop timeout and watch paths, relative to the app dir", () => {
+    const config = parseReloadConfig({}, APP, { debounce: "50ms", stopTimeout: "20s", quietPeriod: "80ms", watch: ["/workspace/BOOT-INF/classes", "/workspace"] });
+    expect(settingsInEffect(config, APP)).toMatchObject({ [STOP_TIMEOUT]: "20s", [WATCH]: "BOOT-INF/classes,." });
+  });
+
+  it("normalised user values", () => {
+    const raw = { [PROCESSES]: "web, worker", [MODE]: "signal:hup", [STOP_SIGNAL]: "int", [POLL]: "500", [WATCH]: "/data,src", [PRE_COMMAND]: " make " };
+    expect(settingsInEffect(parseReloadConfig(raw, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }), APP)).toEqual({
+      [PROCESSES]: "web,worker",
+      [WATCH]: "/data,src",
+      [MODE]: "signal:SIGHUP",
+      [TRIGGER]: "false",
+      [DEBOUNCE]: "50ms",
+      [STOP_SIGNAL]: "SIGINT",
+      [STOP_TIMEOUT]: "5s",
+      [POLL]: "500ms",
+      [QUIET_PERIOD]: "80ms",
+      [PRE_COMMAND]: "make",
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { isAbsolute, join, normalize } from "node:path";
+import { realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { ConfigurationError } from "../errors.ts";
 import { parseFlag } from "../config.ts";
 
@@ -64,11 +65,22 @@ export type RawReloadSettings = Partial<Record<string, string | undefined>>;
 
 const SIGNALS = ["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "WINCH"];
 
-function list(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+/**
+ * A comma-separated list. Set but naming nothing (" , ") or with an empty item ("web,,worker")
+ * is an error: a silent "nothing" would turn the setting off without a word.
+ */
+function list(variable: string, value: string | undefined, what: string, fix: string, split = (v: string) => v.split(",")): string[] {
+  if (blank(value)) return [];
+  const items = split(value!).map((s) => s.trim());
+  if (items.every((s) => s === "")) {
+    throw new ConfigurationError(variable, value!, `names no ${what}: it holds only commas and spaces`, fix);
+  }
+  // One trailing comma is a harmless habit; an empty item elsewhere hides a missing name.
+  const named = items.at(-1) === "" ? items.slice(0, -1) : items;
+  if (named.includes("")) {
+    throw new ConfigurationError(variable, value!, `has an empty item between two commas`, fix);
+  }
+  return named;
 }
 
 function blank(value: string | undefined): boolean {
@@ -83,16 +95,62 @@ export function parseSignal(variable: string, value: string): string {
   return `SIG${name}`;
 }
 
+export interface DurationRange {
+  minMs: number;
+  maxMs: number;
+  /** Why the limits are what they are, for the error. */
+  why: string;
+}
+
+/**
+ * Every duration is bounded so that no accepted value fails or misbehaves at launch: watchexec
+ * exits on a number it cannot hold (99999999999999999999999), a 0 poll spends a core stat-ing
+ * files, and a window or timeout of hours only looks like a hang.
+ */
+export const DURATION_RANGES: Readonly<Record<string, DurationRange>> = {
+  [DEBOUNCE]: { minMs: 1, maxMs: 10_000, why: "a longer window delays every reload by its length; for long syncs use BP_LIVE_RELOAD_TRIGGER=true" },
+  [STOP_TIMEOUT]: { minMs: 0, maxMs: 300_000, why: "0s kills at once; 5 minutes is past any graceful shutdown" },
+  [POLL]: { minMs: 100, maxMs: 60_000, why: "each poll stats every watched file: below 100ms that costs a core, above a minute nobody waits" },
+};
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
+
+function formatMs(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1_000 && ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
 /**
  * A duration in watchexec's syntax. A bare number takes `bareUnit`, so `BP_LIVE_RELOAD_DEBOUNCE=
- * 100` means 100ms and `BP_LIVE_RELOAD_STOP_TIMEOUT=5` means 5s, as watchexec reads them.
+ * 100` means 100ms and `BP_LIVE_RELOAD_STOP_TIMEOUT=5` means 5s, as watchexec reads them. The
+ * variable's range (DURATION_RANGES) is checked; the result is what watchexec is given.
  */
 export function parseDuration(variable: string, value: string, bareUnit: "ms" | "s"): string {
-  const match = /^(\d+)(ms|s|m)?$/.exec(value.trim());
+  const range = DURATION_RANGES[variable];
+  const rangeText = range === undefined ? "" : ` from ${formatMs(range.minMs)} to ${formatMs(range.maxMs)}`;
+  const match = /^(\d{1,12})(ms|s|m)?$/.exec(value.trim());
   if (match === null) {
-    throw new ConfigurationError(variable, value, "is not a duration", `Set ${variable} to a whole number with a unit: ms, s or m (e.g. 100ms, 5s).`);
+    const tooLong = /^\d{13,}(ms|s|m)?$/.test(value.trim());
+    throw new ConfigurationError(
+      variable,
+      value,
+      tooLong ? `is out of range: a duration must be${rangeText || " a reasonable number"}` : "is not a duration",
+      `Set ${variable} to a whole number with a unit: ms, s or m (e.g. 100ms, 5s)${rangeText}; a bare number means ${bareUnit}.`,
+    );
   }
-  return `${match[1]}${match[2] ?? bareUnit}`;
+  const unit = (match[2] ?? bareUnit) as keyof typeof UNIT_MS;
+  const amount = Number(match[1]);
+  const ms = amount * UNIT_MS[unit];
+  if (range !== undefined && (ms < range.minMs || ms > range.maxMs)) {
+    throw new ConfigurationError(
+      variable,
+      value,
+      `is out of range: it must be${rangeText} (${range.why})`,
+      `Set ${variable} to a duration${rangeText} with a unit: ms, s or m (a bare number means ${bareUnit}), or unset it for the default.`,
+    );
+  }
+  return `${amount}${unit}`;
 }
 
 export function parseMode(value: string | undefined): ReloadMode {
@@ -111,15 +169,152 @@ export function parseMode(value: string | undefined): ReloadMode {
 export function parseProcessSelection(value: string | undefined): ProcessSelection {
   if (blank(value)) return { kind: "default" };
   if (value!.trim() === "*") return { kind: "all" };
-  const names = list(value);
+  const fix = `Set ${PROCESSES} to a comma-separated list of process types (e.g. web,worker), * for all, or unset it for web and the default process.`;
+  const names = list(PROCESSES, value, "process type", fix);
   const bad = names.find((n) => !/^[A-Za-z0-9._-]+$/.test(n));
   if (bad !== undefined) {
-    throw new ConfigurationError(PROCESSES, value!, `names "${bad}", which is not a process type (letters, digits, ".", "_", "-")`, `Set ${PROCESSES} to a comma-separated list of process types, or * for all.`);
+    throw new ConfigurationError(PROCESSES, value!, `names "${bad}", which is not a process type (letters, digits, ".", "_", "-")`, fix);
   }
   return { kind: "named", names };
 }
 
-/** Parses and checks every BP_LIVE_RELOAD_* setting; each bad value is a named error. */
+/**
+ * Why watchexec would refuse an --ignore glob (and exit at launch), or undefined. Follows the
+ * gitignore line rules of the `ignore` crate and the parser of `globset` that watchexec 2.x
+ * uses: an unclosed "{", an unopened "}", a dangling "\\" and a range such as [z-a] are errors
+ * there; an unclosed "[" is a literal. A line starting with "#" is a comment: it ignores nothing.
+ */
+export function globProblem(glob: string): string | undefined {
+  if (glob.startsWith("#")) return `"${glob}" starts with "#", which makes it a comment that ignores nothing (write \\# for a literal #)`;
+  const chars = Array.from(glob);
+  let depth = 0;
+  let unclosedClassSeen = false;
+  for (let i = 0; i < chars.length; ) {
+    const c = chars[i++]!;
+    if (c === "[" && !unclosedClassSeen) {
+      let j = i;
+      if (chars[j] === "!" || chars[j] === "^") j++;
+      let first = true;
+      let inRange = false;
+      let start = "";
+      let closed = false;
+      while (j < chars.length) {
+        const d = chars[j++]!;
+        if (d === "]" && !first) {
+          closed = true;
+          break;
+        }
+        if (d === "-" && !first && !inRange) {
+          inRange = true;
+        } else {
+          if (inRange) {
+            if (d.codePointAt(0)! < start.codePointAt(0)!) return `"${glob}" has the range ${start}-${d}, which runs backwards`;
+            inRange = false;
+          } else {
+            start = d;
+          }
+        }
+        first = false;
+      }
+      if (closed) i = j;
+      else unclosedClassSeen = true; // a literal "["; parsing goes on after it
+    } else if (c === "{") {
+      depth++;
+    } else if (c === "}") {
+      if (depth === 0) return `"${glob}" closes a "}" group that was never opened (write [}] for a literal })`;
+      depth--;
+    } else if (c === "\\") {
+      if (i >= chars.length) return `"${glob}" ends with a lone "\\"`;
+      i++;
+    }
+  }
+  if (depth > 0) return `"${glob}" opens a "{" group that is never closed (write [{] for a literal {)`;
+  return undefined;
+}
+
+/** Where a "[" class that starts at `open` closes (globset's rules), or -1 for a literal "[". */
+function classEnd(chars: readonly string[], open: number): number {
+  let j = open + 1;
+  if (chars[j] === "!" || chars[j] === "^") j++;
+  for (let first = true; j < chars.length; j++, first = false) {
+    if (chars[j] === "]" && !first) return j;
+  }
+  return -1;
+}
+
+/**
+ * Splits a list of globs at the commas that separate them, not at those of a `{a,b}` group
+ * (`*.tmp,dist/{a,b}` is two globs) or inside a `[...]` class or after a `\`.
+ */
+export function splitGlobList(value: string): string[] {
+  const chars = Array.from(value);
+  const items: string[] = [];
+  let current = "";
+  let depth = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "\\") {
+      current += c + (chars[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (c === "[") {
+      const end = classEnd(chars, i);
+      if (end > 0) {
+        current += chars.slice(i, end + 1).join("");
+        i = end;
+        continue;
+      }
+    }
+    if (c === "{") depth++;
+    else if (c === "}" && depth > 0) depth--;
+    else if (c === "," && depth === 0) {
+      items.push(current);
+      current = "";
+      continue;
+    }
+    current += c;
+  }
+  items.push(current);
+  return items;
+}
+
+export function parseIgnores(value: string | undefined): string[] {
+  const fix = `Set ${IGNORE} to comma-separated globs such as *.tmp,**/dist/** (a glob with a "/" is anchored at the app dir: start it with **/ to match at any depth), or unset it.`;
+  const globs = list(IGNORE, value, "glob", fix, splitGlobList);
+  for (const glob of globs) {
+    const problem = globProblem(glob);
+    if (problem !== undefined) throw new ConfigurationError(IGNORE, value!, `is not accepted by watchexec: ${problem}`, fix);
+  }
+  return globs;
+}
+
+/**
+ * The watch paths as the user wrote them, made absolute: relative ones under the app dir, which
+ * they must not leave (`../../etc`). An absolute path is taken as meant, inside the app dir or not.
+ */
+export function parseWatchPaths(value: string | undefined, appDir: string): string[] {
+  const fix = `Set ${WATCH} to comma-separated paths inside the app dir (relative, e.g. src,templates), an absolute path on purpose, or unset it for the process working dir.`;
+  return list(WATCH, value, "path", fix).map((p) => {
+    if (isAbsolute(p)) return normalize(p);
+    const path = normalize(join(appDir, p));
+    if (!isInside(path, appDir)) {
+      throw new ConfigurationError(
+        WATCH,
+        value!,
+        `names "${p}", which leaves the app dir (it is ${path})`,
+        `Watch paths inside the app dir (${appDir}); to watch ${path} on purpose, give it as an absolute path.`,
+      );
+    }
+    return path;
+  });
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
 /** Defaults that depend on the app (e.g. a JVM app's class dirs); the user's settings win. */
 export interface ReloadDefaults {
   debounce: string;
@@ -129,9 +324,10 @@ export interface ReloadDefaults {
   ignore?: string[];
 }
 
+/** Parses and checks every BP_LIVE_RELOAD_* setting; each bad value is a named error. */
 export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaults: ReloadDefaults): ReloadConfig {
-  const watch = blank(raw[WATCH]) ? (defaults.watch ?? []) : list(raw[WATCH]).map((p) => normalize(isAbsolute(p) ? p : join(appDir, p)));
-  const userIgnores = list(raw[IGNORE]);
+  const watch = blank(raw[WATCH]) ? (defaults.watch ?? []) : parseWatchPaths(raw[WATCH], appDir);
+  const userIgnores = parseIgnores(raw[IGNORE]);
   const trigger = parseFlag(TRIGGER, raw[TRIGGER]);
   const debounce = blank(raw[DEBOUNCE]) ? (trigger ? TRIGGER_DEBOUNCE : defaults.debounce) : raw[DEBOUNCE]!;
   return {
@@ -161,4 +357,72 @@ export function durationMs(duration: string): number {
   const match = /^(\d+)(ms|s|m)$/.exec(duration);
   if (match === null) throw new Error(`not a parsed duration: ${duration}`);
   return Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000);
+}
+
+/**
+ * Checks the watch paths on disk, where parseReloadConfig cannot: watchexec exits at launch on
+ * a path that does not exist, without naming it. The user's paths must exist now; one inside
+ * the app dir must not lead out of it through a link. Defaults (a JVM app's class dirs) that do
+ * not exist are dropped. Returns the config to use.
+ *
+ * A path that appears only later (a dir the first sync creates) must exist in the app already:
+ * an empty dir holding a `.keep` file does. An absolute path outside the app dir is checked in
+ * the build container, the only file system the build sees.
+ */
+export async function checkWatchPaths(config: ReloadConfig, raw: RawReloadSettings, appDir: string): Promise<ReloadConfig> {
+  if (blank(raw[WATCH])) {
+    const present = [];
+    for (const path of config.watch) if (await stat(path).then(() => true, () => false)) present.push(path);
+    return present.length === config.watch.length ? config : { ...config, watch: present };
+  }
+  const value = raw[WATCH]!;
+  const realApp = await realpath(appDir).catch(() => appDir);
+  for (const path of config.watch) {
+    const inApp = isInside(path, appDir);
+    const real = await realpath(path).catch((error: NodeJS.ErrnoException) => error);
+    if (real instanceof Error) {
+      const missing = real.code === "ENOENT" || real.code === "ENOTDIR";
+      throw new ConfigurationError(
+        WATCH,
+        value,
+        missing
+          ? `names ${path}, which does not exist${inApp ? " in the app dir" : " at build time"}: watchexec would exit when the app starts`
+          : `names ${path}, which the build cannot check (${real.code ?? real.message})`,
+        inApp
+          ? `Create it in the app (an empty dir with a .keep file, if a sync fills it later), or remove it from ${WATCH}.`
+          : `Watch a path inside the app dir (${appDir}), or one that exists at build time; remove it from ${WATCH} otherwise.`,
+        { cause: real },
+      );
+    }
+    if (inApp && !isInside(real, realApp)) {
+      throw new ConfigurationError(
+        WATCH,
+        value,
+        `names ${path}, which is a link leading out of the app dir (to ${real})`,
+        `Watch ${real} by its absolute path if that is meant, or a dir inside the app.`,
+      );
+    }
+  }
+  return config;
+}
+
+/**
+ * The reload settings as the build uses them, for the configuration table: what `config` holds
+ * after defaults (trigger mode's window, a JVM app's stop timeout and watch paths), written as
+ * a user would set them. Watch paths inside the app dir are shown relative to it.
+ */
+export function settingsInEffect(config: ReloadConfig, appDir: string): Record<string, string> {
+  const processes = config.processes.kind === "all" ? "*" : config.processes.kind === "named" ? config.processes.names.join(",") : "";
+  return {
+    [PROCESSES]: processes,
+    [WATCH]: config.watch.map((p) => (isInside(p, appDir) ? relative(appDir, p) || "." : p)).join(","),
+    [MODE]: config.mode.kind === "restart" ? "restart" : `signal:${config.mode.signal}`,
+    [TRIGGER]: String(config.trigger),
+    [DEBOUNCE]: config.debounce,
+    [QUIET_PERIOD]: `${config.quietPeriodMs}ms`,
+    [STOP_SIGNAL]: config.stopSignal,
+    [STOP_TIMEOUT]: config.stopTimeout,
+    [POLL]: config.poll ?? "",
+    [PRE_COMMAND]: config.preCommand ?? "",
+  };
 }

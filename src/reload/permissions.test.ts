@@ -1,7 +1,8 @@
 import { chmod, lstat, mkdir, readlink, symlink, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { testdir, type TestDir } from "../testing/testdir.ts";
-import { makeGroupWritable } from "./permissions.ts";
+import { groupWritableError, makeGroupWritable, planGroupWritable } from "./permissions.ts";
+import { rm } from "node:fs/promises";
 
 const dirs: TestDir[] = [];
 afterEach(async () => {
@@ -18,7 +19,10 @@ const TREE: [string, number, number][] = [
   ["already", 0o664, 0o664],
   ["group-all", 0o676, 0o676],
   ["world-writable", 0o666, 0o666],
-  ["setuid", 0o4755, 0o4775],
+  // setuid/setgid programs stay as they are: made group-writable, the group could replace them.
+  ["setuid", 0o4755, 0o4755],
+  ["setgid", 0o2755, 0o2755],
+  ["setgid-dir/", 0o2755, 0o2775],
   ["src/", 0o755, 0o775],
   ["src/app.py", 0o644, 0o664],
   ["src/run.sh", 0o755, 0o775],
@@ -60,7 +64,7 @@ describe("makeGroupWritable", () => {
   it("makes files g+rw and dirs g+rwx, nothing newly world-writable", async () => {
     const dir = await makeTree();
     await makeGroupWritable(dir.path);
-    for (const [path, before] of TREE) {
+    for (const [path, before] of TREE.filter(([p]) => !p.startsWith("set"))) {
       const info = await lstat(path === "/" ? dir.path : dir.join(path));
       const wanted = info.isDirectory() ? 0o070 : 0o060;
       expect(info.mode & wanted, path).toBe(wanted);
@@ -118,5 +122,70 @@ describe("makeGroupWritable", () => {
     const dir = await testdir();
     dirs.push(dir);
     await expect(makeGroupWritable(dir.join("missing"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("applies a plan made earlier, and reports entries that vanished since instead of failing", async () => {
+    const dir = await testdir({ a: { content: "a", mode: 0o600 }, b: { content: "b", mode: 0o600 } });
+    dirs.push(dir);
+    await chmod(dir.path, 0o770);
+    const plan = await planGroupWritable(dir.path);
+    expect(plan.changes.map((c) => c.path).sort()).toEqual([dir.join("a"), dir.join("b")]);
+    await rm(dir.join("b"));
+    const skipped: string[] = [];
+    expect(await makeGroupWritable(dir.path, plan, (path, reason) => skipped.push(`${path}: ${reason}`))).toBe(1);
+    expect(skipped).toEqual([`${dir.join("b")}: ENOENT`]);
+    expect(await modeOf(dir.join("a"))).toBe(0o660);
+  });
+});
+
+describe("planGroupWritable and groupWritableError", () => {
+  it("changes nothing on disk", async () => {
+    const dir = await makeTree();
+    await planGroupWritable(dir.path);
+    for (const [path, before] of TREE) expect(await modeOf(path === "/" ? dir.path : dir.join(path))).toBe(before);
+  });
+
+  it("lists setuid/setgid files apart, never as changes", async () => {
+    const dir = await makeTree();
+    const plan = await planGroupWritable(dir.path);
+    expect(plan.setId.sort()).toEqual([dir.join("setgid"), dir.join("setuid")]);
+    expect(plan.changes.map((c) => c.path)).not.toContain(dir.join("setuid"));
+  });
+
+  it("entries owned by another user that need a change are blocked, and the error names them with owner and mode", async () => {
+    // Planned for a build user who owns none of them (the files are this test's).
+    const dir = await testdir({ "ok.txt": { content: "x", mode: 0o664 }, "owned.txt": { content: "x", mode: 0o644 }, "sub/x": { content: "x", mode: 0o600 } });
+    dirs.push(dir);
+    await chmod(dir.path, 0o775);
+    await chmod(dir.join("sub"), 0o775);
+    const me = process.getuid?.() ?? 0;
+    const other = me + 4242;
+    const plan = await planGroupWritable(dir.path, other);
+    expect(plan.changes).toEqual([]);
+    expect(plan.blocked.map((b) => [b.path, b.uid, b.mode])).toEqual([
+      [dir.join("owned.txt"), me, 0o644],
+      [dir.join("sub", "x"), me, 0o600],
+    ]);
+    const error = groupWritableError(plan, other);
+    expect(error?.message).toBe(
+      `cannot make the app dir group-writable for sync tools: the build user (uid ${other}) may not change 2 entries of ${dir.path}: owned.txt (owner uid ${me}, mode 0644), sub/x (owner uid ${me}, mode 0600)`,
+    );
+    expect(error?.fix).toBe("chown them to the build user, or make them group-writable (chmod g+rw, g+rwx for dirs) before the build, or remove them from the app; nothing was written.");
+  });
+
+  it("names five entries and counts the rest", async () => {
+    const tree = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}`, { content: "x", mode: 0o600 }]));
+    const dir = await testdir(tree);
+    dirs.push(dir);
+    await chmod(dir.path, 0o770);
+    const other = (process.getuid?.() ?? 0) + 1;
+    const error = groupWritableError(await planGroupWritable(dir.path, other), other);
+    expect(error?.message).toMatch(/may not change 8 entries of .*: (f\d \(owner uid \d+, mode 0600\), ){4}f\d \(owner uid \d+, mode 0600\) and 3 more$/);
+  });
+
+  it("root may change anything: nothing is blocked", async () => {
+    const dir = await makeTree();
+    expect((await planGroupWritable(dir.path, 0)).blocked).toEqual([]);
+    expect(groupWritableError(await planGroupWritable(dir.path, 0), 0)).toBeUndefined();
   });
 });

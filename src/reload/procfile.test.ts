@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Launch } from "../cnb/types.ts";
 import { ContractError } from "../errors.ts";
-import { parseProcfile, procfileProcesses, splitPlainCommand, type ProcfileEntry } from "./procfile.ts";
+import { writeFile } from "node:fs/promises";
+import { testdirsRemovedAfterEach } from "../testing/testdir.ts";
+import { parseProcfile, PROCFILE_LIMITS, procfileProcesses, readProcfile, splitPlainCommand, type ProcfileEntry } from "./procfile.ts";
 
 describe("parseProcfile", () => {
   it.each<[string, string, ProcfileEntry[]]>([
@@ -52,6 +54,44 @@ describe("parseProcfile", () => {
 
   it("names Procfile by default", () => {
     expect(() => parseProcfile("nope")).toThrow(/^Procfile line 1 is not "<type>: <command>": "nope"$/);
+  });
+});
+
+describe("parseProcfile: bounded and linear", () => {
+  const testdir = testdirsRemovedAfterEach();
+
+  // Each of these took the old regular expression time quadratic in the line (200 KB: 15.6 s).
+  it.each<[string, string]>([
+    ["a type, a colon and spaces only", `web:${" ".repeat(60_000)}`],
+    ["spaces then a tab", `web:${" ".repeat(60_000)}\t`],
+    ["no colon", "w".repeat(60_000)],
+  ])("refuses %s without backtracking", (_name, text) => {
+    expect(() => parseProcfile(text)).toThrow(/^Procfile line 1 is not "<type>: <command>": "/);
+  });
+
+  it("parses a 60 KB command line", () => {
+    const command = `echo ${"a ".repeat(30_000)}`.trim();
+    expect(parseProcfile(`web: ${command}\n`)).toEqual([{ type: "web", command }]);
+  });
+
+  it("a line over 64 KiB is an error naming the line and the limit", () => {
+    const text = `web: ok\nworker: ${"x".repeat(200_000)}\n`;
+    expect(() => parseProcfile(text, "/workspace/Procfile")).toThrow(
+      `/workspace/Procfile line 2 is 200008 characters long, over the limit of ${PROCFILE_LIMITS.maxLineChars}: "worker: ${"x".repeat(72)}..."`,
+    );
+  });
+
+  it("a Procfile over 1 MiB is an error, also when read from disk (refused before it is read)", async () => {
+    expect(() => parseProcfile("web: a\n".repeat(200_000))).toThrow(/^Procfile is 1400000 characters long, over the limit of 1048576$/);
+    const dir = await testdir();
+    await writeFile(dir.join("Procfile"), Buffer.alloc(2 * 1024 * 1024, "#"));
+    await expect(readProcfile(dir.join("Procfile"))).rejects.toThrow(`${dir.join("Procfile")} is 2097152 bytes, over the limit of 1048576`);
+  });
+
+  it("readProcfile: the text, or undefined when there is none", async () => {
+    const dir = await testdir({ Procfile: "web: a\n" });
+    expect(await readProcfile(dir.join("Procfile"))).toBe("web: a\n");
+    expect(await readProcfile(dir.join("missing"))).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFile, stat } from "node:fs/promises";
 import { ContractError } from "../errors.ts";
 import type { ProcessSpec } from "../cnb/types.ts";
 
@@ -6,24 +7,74 @@ export interface ProcfileEntry {
   command: string;
 }
 
-/** `type: command` per line; blank lines and `#` comments are skipped. */
+/**
+ * Bounds of a Procfile. One command is one argument of `bash -c`, and the kernel refuses a
+ * single argument over 128 KiB (MAX_ARG_STRLEN): a longer line could never run.
+ */
+export const PROCFILE_LIMITS = { maxBytes: 1024 * 1024, maxLineChars: 64 * 1024 } as const;
+
+const TYPE = /^[A-Za-z0-9._-]+$/;
+
+function isBlank(char: string): boolean {
+  return char === " " || char === "\t" || char === "\v" || char === "\f" || char === "\r";
+}
+
+/**
+ * `type: command` per line; blank lines and `#` comments are skipped. Linear in the text: no
+ * regular expression here can backtrack over a long line (a 200 KB line of spaces took 15 s).
+ */
 export function parseProcfile(text: string, path = "Procfile"): ProcfileEntry[] {
+  const fix = `Fix ${path}: one process per line, e.g. "web: python3 server.py".`;
+  if (text.length > PROCFILE_LIMITS.maxBytes) {
+    throw new ContractError(
+      `${path} is ${text.length} characters long, over the limit of ${PROCFILE_LIMITS.maxBytes}`,
+      `A Procfile names a few commands: ${fix}`,
+    );
+  }
   const entries: ProcfileEntry[] = [];
   const lineOf = new Map<string, number>();
-  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === "" || line.trim().startsWith("#")) return;
-    const match = /^([A-Za-z0-9._-]+):\s*(.*\S)\s*$/.exec(line);
-    if (match === null) {
-      throw new ContractError(`${path} line ${i + 1} is not "<type>: <command>": ${JSON.stringify(line)}`, `Fix ${path}: one process per line, e.g. "web: python3 server.py".`);
+  text.replace(/^\uFEFF/, "").split("\n").forEach((raw, i) => {
+    const quoted = () => JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}...` : raw.replace(/\r$/, ""));
+    if (raw.length > PROCFILE_LIMITS.maxLineChars) {
+      throw new ContractError(
+        `${path} line ${i + 1} is ${raw.length} characters long, over the limit of ${PROCFILE_LIMITS.maxLineChars}: ${quoted()}`,
+        `A command that long cannot run (the kernel limits one argument to 128 KiB): put it in a script in the app and run the script from ${path}.`,
+      );
     }
-    const earlier = lineOf.get(match[1]!);
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const colon = raw.indexOf(":");
+    const type = colon < 0 ? "" : raw.slice(0, colon);
+    const command = colon < 0 ? "" : raw.slice(colon + 1).trim();
+    if (!TYPE.test(type) || command === "" || isBlank(raw[0] ?? "")) {
+      throw new ContractError(`${path} line ${i + 1} is not "<type>: <command>": ${quoted()}`, fix);
+    }
+    const earlier = lineOf.get(type);
     if (earlier !== undefined) {
-      throw new ContractError(`${path} declares "${match[1]}" twice (lines ${earlier} and ${i + 1})`, `Keep one "${match[1]}:" line in ${path}.`);
+      throw new ContractError(`${path} declares "${type}" twice (lines ${earlier} and ${i + 1})`, `Keep one "${type}:" line in ${path}.`);
     }
-    lineOf.set(match[1]!, i + 1);
-    entries.push({ type: match[1]!, command: match[2]! });
+    lineOf.set(type, i + 1);
+    entries.push({ type, command });
   });
   return entries;
+}
+
+/**
+ * Reads a Procfile, refusing one over PROCFILE_LIMITS.maxBytes before reading it (a stray
+ * multi-gigabyte file would otherwise be read whole). Undefined when there is none.
+ */
+export async function readProcfile(path: string): Promise<string | undefined> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  if (size > PROCFILE_LIMITS.maxBytes) {
+    throw new ContractError(`${path} is ${size} bytes, over the limit of ${PROCFILE_LIMITS.maxBytes}`, `A Procfile names a few commands: check that ${path} is the file you meant.`);
+  }
+  return readFile(path, "utf8");
 }
 
 /**

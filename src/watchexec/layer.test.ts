@@ -1,3 +1,4 @@
+import { watch } from "node:fs";
 import { createServer } from "node:http";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
@@ -5,14 +6,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readToml, type TomlTable } from "../cnb/toml.ts";
 import type { BuildpackInfo, DependencyRecord } from "../cnb/types.ts";
 import type { ArtifactSource } from "../dependency/source.ts";
-import { ChecksumMismatchError, UnsafeArchiveError } from "../errors.ts";
+import { ChecksumMismatchError, DownloadError, UnsafeArchiveError } from "../errors.ts";
 import type { Logger } from "../output.ts";
 import { rawTar, sha256, watchexecArchive, xz } from "../testing/archive.ts";
 import { testdir, type TestDir } from "../testing/testdir.ts";
+import { DEFAULT_DOWNLOAD_OPTIONS } from "../dependency/download.ts";
 import {
+  BINARY_DIGEST,
   contributeWatchexecLayer,
   decideReuse,
   layerMetadataFor,
+  type CachedBinary,
   type ContributeInput,
   type ReuseDecision,
   type WatchexecLayerMetadata,
@@ -30,65 +34,79 @@ describe("decideReuse", () => {
     uri: "https://example.com/watchexec-2.5.1.tar.xz",
     arch: "amd64",
   };
-  const same: TomlTable = { ...expected };
+  const same: TomlTable = { ...expected, [BINARY_DIGEST]: "b1" };
+  const binary: CachedBinary = { executable: true, sha256: "b1" };
+  const missing: CachedBinary = { executable: false, sha256: undefined };
 
-  it.each<{ name: string; restored: TomlTable | undefined; binary: boolean; decision: ReuseDecision }>([
-    { name: "no metadata", restored: undefined, binary: false, decision: { reuse: false, reason: "no cached layer" } },
-    { name: "no metadata, stray binary", restored: undefined, binary: true, decision: { reuse: false, reason: "no cached layer" } },
-    { name: "identical", restored: same, binary: true, decision: { reuse: true } },
-    { name: "identical plus unknown fields", restored: { ...same, installed: "yesterday" }, binary: true, decision: { reuse: true } },
+  it.each<{ name: string; restored: TomlTable | undefined; binary: CachedBinary; decision: ReuseDecision }>([
+    { name: "no metadata", restored: undefined, binary: missing, decision: { reuse: false, reason: "no cached layer" } },
+    { name: "no metadata, stray binary", restored: undefined, binary, decision: { reuse: false, reason: "no cached layer" } },
+    { name: "identical", restored: same, binary, decision: { reuse: true } },
+    { name: "identical plus unknown fields", restored: { ...same, installed: "yesterday" }, binary, decision: { reuse: true } },
     {
       name: "version changed",
       restored: { ...same, version: "2.4.1" },
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "version changed: 2.4.1 -> 2.5.1" },
     },
     {
       name: "sha256 changed",
       restored: { ...same, sha256: "e8015bff" },
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "sha256 changed: e8015bff -> 9efabd08" },
     },
     {
       name: "arch changed",
       restored: { ...same, arch: "arm64" },
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "arch changed: arm64 -> amd64" },
     },
     {
       name: "uri changed",
       restored: { ...same, uri: "https://mirror/w.tar.xz" },
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "uri changed: https://mirror/w.tar.xz -> https://example.com/watchexec-2.5.1.tar.xz" },
     },
     {
       name: "version and sha256 changed: the version is named",
       restored: { ...same, version: "2.5.0", sha256: "e8015bff" },
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "version changed: 2.5.0 -> 2.5.1" },
     },
     {
       name: "empty metadata table",
       restored: {},
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "version changed: (none) -> 2.5.1" },
     },
     {
       name: "a field of the wrong type",
       restored: { ...same, version: 2.5 },
-      binary: true,
+      binary,
       decision: { reuse: false, reason: "version changed: (none) -> 2.5.1" },
     },
     {
       name: "binary missing",
       restored: same,
-      binary: false,
+      binary: missing,
       decision: { reuse: false, reason: "cached layer has no executable bin/watchexec" },
+    },
+    {
+      name: "binary changed since it was installed (a corrupted cache)",
+      restored: same,
+      binary: { executable: true, sha256: "b2" },
+      decision: { reuse: false, reason: "cached binary changed" },
+    },
+    {
+      name: "no digest recorded (a layer from an older buildpack)",
+      restored: { ...expected },
+      binary,
+      decision: { reuse: false, reason: "cached layer records no digest of its binary" },
     },
     {
       name: "binary missing and version changed: the version is named",
       restored: { ...same, version: "2.4.1" },
-      binary: false,
+      binary: missing,
       decision: { reuse: false, reason: "version changed: 2.4.1 -> 2.5.1" },
     },
   ])("$name", ({ restored, binary, decision }) => {
@@ -151,7 +169,7 @@ interface Fixture {
   /** Runs contributeWatchexecLayer with the given dependency version and source. */
   contribute(
     version: "2.5.1" | "2.5.0",
-    options?: { source?: ArtifactSource; sha256?: string; download?: Partial<ContributeInput["download"]> },
+    options?: { source?: ArtifactSource; sha256?: string; download?: Partial<ContributeInput["download"]>; extraction?: ContributeInput["extraction"] },
   ): Promise<{ result: Awaited<ReturnType<typeof contributeWatchexecLayer>>; lines: string[] }>;
 }
 
@@ -179,6 +197,7 @@ async function fixture(): Promise<Fixture> {
         source: options.source ?? { kind: "offline", path: archives[version].path },
         buildpack: BUILDPACK,
         download: {
+          ...DEFAULT_DOWNLOAD_OPTIONS,
           connectTimeoutMs: 2_000,
           readTimeoutMs: 2_000,
           backoffMs: [],
@@ -187,6 +206,7 @@ async function fixture(): Promise<Fixture> {
           env: {},
           ...options.download,
         },
+        ...(options.extraction !== undefined ? { extraction: options.extraction } : {}),
         logger,
       });
       return { result, lines };
@@ -220,6 +240,7 @@ describe("contributeWatchexecLayer", () => {
         sha256: f.archives["2.5.1"].sha256,
         uri: dependency("2.5.1", "").uri,
         arch: "amd64",
+        [BINARY_DIGEST]: sha256(Buffer.from(script("2.5.1"))),
       },
     });
     const cdx = JSON.parse(await readFile(f.dir.join("layers", "watchexec.sbom.cdx.json"), "utf8")) as { components: { version: string }[] };
@@ -231,7 +252,7 @@ describe("contributeWatchexecLayer", () => {
       "header: Watchexec 2.5.1 (amd64)",
       "detail: Installing: no cached layer",
       `detail: Fetching ${f.archives["2.5.1"].path} (offline package)`,
-      `detail: Verifying checksum ${f.archives["2.5.1"].sha256} while extracting`,
+      `detail: Verifying checksum ${f.archives["2.5.1"].sha256} before extracting`,
     ]);
     expect(lines[4]).toMatch(/^subDetail: Downloaded \d+ B in \d+ms$/);
     expect(lines[5]).toMatch(new RegExp(`^detail: Installed to ${layer.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} in \\d+(ms|\\.\\ds)$`));
@@ -375,11 +396,9 @@ describe("contributeWatchexecLayer", () => {
     expect(await readFile(result.binary, "utf8")).toBe(script("2.5.0"));
   });
 
-  // Regression test (the bug is fixed): extractTarXz throws ChecksumMismatchError right after unpack.abort(), while tar
-  // still has writes in flight into the staging dir. install()'s `finally { rm(staging) }` then races
-  // them: rm fails with ENOTEMPTY (which replaces the ChecksumMismatchError) and watchexec.staging is
-  // left behind. It happens in roughly half the runs, so the test tries 20 times. Drop `.fails`
-  // once extract.ts waits for the extraction to settle before throwing.
+  // Once a race (tar writes still landing in the staging dir while it was removed) left
+  // watchexec.staging behind in about half the runs; now nothing is unpacked before the digest
+  // matches. 20 tries keep a race from hiding.
   it("a checksum mismatch throws ChecksumMismatchError and leaves no watchexec.staging, every time", async () => {
     const f = await fixture();
     for (let i = 0; i < 20; i++) {
@@ -391,7 +410,7 @@ describe("contributeWatchexecLayer", () => {
         dependency: dependency("2.5.0", f.archives["2.5.0"].sha256),
         source: { kind: "offline", path: f.archives["2.5.1"].path },
         buildpack: BUILDPACK,
-        download: { connectTimeoutMs: 2_000, readTimeoutMs: 2_000, backoffMs: [], progressIntervalMs: 60_000, logger, env: {} },
+        download: { ...DEFAULT_DOWNLOAD_OPTIONS, backoffMs: [], progressIntervalMs: 60_000, logger, env: {} },
         logger,
       }).catch((e: unknown) => e);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -420,6 +439,74 @@ describe("contributeWatchexecLayer", () => {
     await writeFile(path, bytes);
     await expect(f.contribute("2.5.1", { source: { kind: "offline", path }, sha256: sha256(bytes) })).rejects.toBeInstanceOf(
       UnsafeArchiveError,
+    );
+    expect(await readdir(f.layers)).toEqual([]);
+  });
+
+  it("reinstalls when the cached binary changed since it was installed, and says so", async () => {
+    const f = await fixture();
+    const first = await f.contribute("2.5.1");
+    // A cache corrupted between builds: same size, other bytes (as a bad disk or a stray write leaves it).
+    const original = await readFile(first.result.binary);
+    await writeFile(first.result.binary, Buffer.alloc(original.length, 0x41));
+    const { result, lines } = await f.contribute("2.5.1");
+    expect(result.reused).toBe(false);
+    expect(lines).toContain("detail: Installing: cached binary changed");
+    expect(await readFile(result.binary, "utf8")).toBe(script("2.5.1"));
+    // ...and the reinstalled layer is reused again.
+    expect((await f.contribute("2.5.1")).result.reused).toBe(true);
+  });
+
+  it("removes what a killed install left (staging dir, downloaded archive, temp files of atomic writes), also when reusing", async () => {
+    const f = await fixture();
+    await f.contribute("2.5.1");
+    await mkdir(f.dir.join("layers", "watchexec.staging", "bin"), { recursive: true });
+    await writeFile(f.dir.join("layers", "watchexec.staging", "bin", "watchexec"), "half");
+    await writeFile(f.dir.join("layers", "watchexec.download"), "half an archive");
+    const { result } = await f.contribute("2.5.1");
+    expect(result.reused).toBe(true);
+    expect((await readdir(f.layers)).sort()).toEqual(["watchexec", "watchexec.sbom.cdx.json", "watchexec.sbom.syft.json", "watchexec.toml"]);
+  });
+
+  it("verifies before it unpacks: a mismatched archive never gets a staging dir", async () => {
+    const f = await fixture();
+    const created: string[] = [];
+    const watcher = watch(f.layers, (_event, name) => {
+      if (name !== null) created.push(name);
+    });
+    cleanups.push(async () => watcher.close());
+    const error: unknown = await f
+      .contribute("2.5.0", { source: { kind: "offline", path: f.archives["2.5.1"].path } })
+      .catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the watcher report
+    expect(error).toBeInstanceOf(ChecksumMismatchError);
+    expect(created).toContain("watchexec.download");
+    expect(created).not.toContain("watchexec.staging");
+    expect(await readdir(f.layers)).toEqual([]);
+  });
+
+  it("bounds the extraction: an archive past the entry limit installs nothing", async () => {
+    const f = await fixture();
+    const entries = Array.from({ length: 30 }, (_, i) => ({ path: `top/f${i}`, body: "x" }));
+    const bytes = xz(rawTar([{ path: "top/", type: "Directory" }, { path: "top/watchexec", body: "#!/bin/sh\n", mode: 0o755 }, ...entries]));
+    const path = f.dir.join("archives", "many.tar.xz");
+    await writeFile(path, bytes);
+    const error: unknown = await f
+      .contribute("2.5.1", { source: { kind: "offline", path }, sha256: sha256(bytes), extraction: { maxBytes: 1024 * 1024, maxEntries: 10 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsafeArchiveError);
+    expect((error as Error).message).toBe(`the archive holds more than 10 entries (the limit) in ${path}`);
+    expect(await readdir(f.layers)).toEqual([]);
+  });
+
+  it("names the binding when its URI is a directory", async () => {
+    const f = await fixture();
+    const sha = f.archives["2.5.1"].sha256;
+    const error: unknown = await f.contribute("2.5.1", { source: { kind: "binding", uri: f.dir.join("archives"), binding: "mirror" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DownloadError);
+    expect((error as DownloadError).message).toBe(`the artifact is a directory, not a file (${f.dir.join("archives")})`);
+    expect((error as DownloadError).fix).toBe(
+      `Point the dependency-mapping binding "mirror" (its entry ${sha}) at the watchexec release .tar.xz file; nothing was installed.`,
     );
     expect(await readdir(f.layers)).toEqual([]);
   });

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -12,9 +14,9 @@ import type { BuildpackInfo, DependencyRecord } from "../cnb/types.ts";
 import { UnsafeArchiveError } from "../errors.ts";
 import { archOf } from "../dependency/inventory.ts";
 import { describeSource, type ArtifactSource } from "../dependency/source.ts";
-import { openArtifact, withProgress, withRetries, type DownloadOptions } from "../dependency/download.ts";
+import { downloadVerified, type DownloadOptions } from "../dependency/download.ts";
 import { cycloneDx, syft } from "../dependency/sbom.ts";
-import { extractTarXz, isExecutableFile } from "../dependency/extract.ts";
+import { extractTarXz, isExecutableFile, type ExtractionLimits } from "../dependency/extract.ts";
 import { formatDuration, type Logger } from "../output.ts";
 
 export const LAYER_NAME = "watchexec";
@@ -34,12 +36,20 @@ export function layerMetadataFor(dependency: DependencyRecord): WatchexecLayerMe
 
 export type ReuseDecision = { reuse: true } | { reuse: false; reason: string };
 
-/** Reuse only when the restored record is identical and the binary is really there. */
-export function decideReuse(
-  restored: TomlTable | undefined,
-  expected: WatchexecLayerMetadata,
-  binaryPresent: boolean,
-): ReuseDecision {
+/** The restored layer's binary: whether it is an executable file, and its SHA-256 if so. */
+export interface CachedBinary {
+  executable: boolean;
+  sha256: string | undefined;
+}
+
+export const BINARY_DIGEST = "binary-sha256";
+
+/**
+ * Reuse only when the restored record is identical and the binary is the one installed: a
+ * cache corrupted between builds (a truncated or overwritten file) would otherwise be reused and
+ * fail only when the image starts ("exec format error").
+ */
+export function decideReuse(restored: TomlTable | undefined, expected: WatchexecLayerMetadata, binary: CachedBinary): ReuseDecision {
   if (restored === undefined) return { reuse: false, reason: "no cached layer" };
   const fields = ["version", "arch", "sha256", "uri"] as const;
   for (const field of fields) {
@@ -48,8 +58,22 @@ export function decideReuse(
       return { reuse: false, reason: `${field} changed: ${typeof before === "string" ? before : "(none)"} -> ${expected[field]}` };
     }
   }
-  if (!binaryPresent) return { reuse: false, reason: "cached layer has no executable bin/watchexec" };
+  if (!binary.executable) return { reuse: false, reason: "cached layer has no executable bin/watchexec" };
+  const recorded = restored[BINARY_DIGEST];
+  if (typeof recorded !== "string") return { reuse: false, reason: "cached layer records no digest of its binary" };
+  if (recorded !== binary.sha256) return { reuse: false, reason: "cached binary changed" };
   return { reuse: true };
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+async function cachedBinary(path: string): Promise<CachedBinary> {
+  if (!(await isExecutableFile(path))) return { executable: false, sha256: undefined };
+  return { executable: true, sha256: await sha256OfFile(path) };
 }
 
 export interface ContributeInput {
@@ -58,6 +82,8 @@ export interface ContributeInput {
   source: ArtifactSource;
   buildpack: BuildpackInfo;
   download: DownloadOptions;
+  /** Bounds of the extraction; the defaults fit watchexec's release archives. */
+  extraction?: ExtractionLimits;
   logger: Logger;
 }
 
@@ -66,11 +92,16 @@ export interface ContributeResult {
   binary: string;
 }
 
+/** What a build killed mid-install leaves next to the layer: never reused, removed by the next build. */
+function leftovers(layerDir: string): { staging: string; download: string } {
+  return { staging: `${layerDir}.staging`, download: `${layerDir}.download` };
+}
+
 /**
  * Installs watchexec into `<layers>/watchexec/bin`, or reuses the restored layer.
- * Order matters for a build killed at any point: the old metadata goes first, the content is
- * built in a staging dir and renamed into place, and the new metadata is written last. A layer
- * dir without metadata is never reused.
+ * Order matters for a build killed at any point: the old metadata goes first, the archive is
+ * downloaded and verified in a staging file, extracted into a staging dir and renamed into
+ * place, and the new metadata is written last. A layer dir without metadata is never reused.
  */
 export async function contributeWatchexecLayer(input: ContributeInput): Promise<ContributeResult> {
   const { layersDir, dependency, logger } = input;
@@ -79,44 +110,58 @@ export async function contributeWatchexecLayer(input: ContributeInput): Promise<
   const expected = layerMetadataFor(dependency);
 
   logger.header(`${dependency.name} ${dependency.version} (${expected.arch})`);
-  const decision = decideReuse(await readLayerMetadata(layer), expected, await isExecutableFile(binary));
+  const { staging, download } = leftovers(layer.dir);
+  await Promise.all([rm(staging, { recursive: true, force: true }), rm(download, { force: true })]);
+  const cached = await cachedBinary(binary);
+  const decision = decideReuse(await readLayerMetadata(layer), expected, cached);
+  let binarySha256 = cached.sha256;
   if (decision.reuse) {
     logger.detail(`Reusing cached layer ${layer.dir}`);
   } else {
     logger.detail(`Installing: ${decision.reason}`);
     await removeLayerMetadata(layer);
-    await install(input, layer.dir);
+    binarySha256 = await install(input, layer.dir);
   }
-  await writeLayerMetadata(layer, LAYER_TYPES, { ...expected });
+  await writeLayerMetadata(layer, LAYER_TYPES, { ...expected, [BINARY_DIGEST]: binarySha256 ?? "" });
   await writeLayerSbom(layersDir, LAYER_NAME, "cdx.json", cycloneDx(dependency, input.buildpack));
   await writeLayerSbom(layersDir, LAYER_NAME, "syft.json", syft(dependency, input.buildpack));
   return { reused: decision.reuse, binary };
 }
 
-async function install(input: ContributeInput, layerDir: string): Promise<void> {
+/** Where the artifact's URI came from, for errors whose fix is to correct it there. */
+function originOf(source: ArtifactSource, sha256: string): string | undefined {
+  if (source.kind === "binding") return `dependency-mapping binding "${source.binding}" (its entry ${sha256})`;
+  if (source.kind === "offline") return `offline package entry dependencies/${sha256}/ of the buildpack`;
+  return undefined;
+}
+
+/** Downloads, verifies, then extracts; returns the SHA-256 of the installed binary. */
+async function install(input: ContributeInput, layerDir: string): Promise<string> {
   const { dependency, source, logger } = input;
-  const staging = `${layerDir}.staging`;
+  const { staging, download } = leftovers(layerDir);
   const started = Date.now();
   const uri = source.kind === "offline" ? source.path : source.uri;
+  const origin = originOf(source, dependency.sha256);
   logger.detail(`Fetching ${describeSource(source)}`);
-  logger.detail(`Verifying checksum ${dependency.sha256} while extracting`);
+  logger.detail(`Verifying checksum ${dependency.sha256} before extracting`);
   try {
-    await withRetries(async () => {
-      await rm(staging, { recursive: true, force: true });
-      await mkdir(staging, { recursive: true });
-      const artifact = await openArtifact(uri, input.download);
-      await extractTarXz(withProgress(artifact, input.download), staging, dependency.sha256, uri);
-    }, input.download);
-    if (!(await isExecutableFile(join(staging, "watchexec")))) {
+    await downloadVerified(uri, download, dependency.sha256, { ...input.download, ...(origin !== undefined ? { origin } : {}) });
+    await mkdir(staging, { recursive: true });
+    await extractTarXz(download, staging, uri, input.extraction !== undefined ? { limits: input.extraction } : {});
+    const unpacked = join(staging, "watchexec");
+    if (!(await isExecutableFile(unpacked))) {
       throw new UnsafeArchiveError(uri, "no executable watchexec at the top of the archive");
     }
+    const digest = await sha256OfFile(unpacked);
     await mkdir(join(staging, "bin"));
-    await rename(join(staging, "watchexec"), join(staging, "bin", "watchexec"));
+    await rename(unpacked, join(staging, "bin", "watchexec"));
     await rm(layerDir, { recursive: true, force: true });
     await rename(staging, layerDir);
+    logger.detail(`Installed to ${layerDir} in ${formatDuration(Date.now() - started)}`);
+    return digest;
   } finally {
     // A failed cleanup must not hide the error that brought us here.
     await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+    await rm(download, { force: true }).catch(() => undefined);
   }
-  logger.detail(`Installed to ${layerDir} in ${formatDuration(Date.now() - started)}`);
 }
