@@ -31,7 +31,7 @@ import {
   WATCH,
   type ReloadConfig,
 } from "./reload/config.ts";
-import { groupWritableError, planGroupWritable } from "./reload/permissions.ts";
+import { groupWritableError, planGroupWritable, type GroupWritablePlan } from "./reload/permissions.ts";
 import { removeStaleTempFiles } from "./cnb/toml.ts";
 
 export interface BuildInput {
@@ -73,9 +73,11 @@ export async function build(input: BuildInput): Promise<void> {
     logger,
   };
   const processPlan = await planReloadableProcesses(processInput);
+  let groupWritable: GroupWritablePlan | undefined;
   if (processPlan.found.origin !== "none") {
     // A file the build user may not chmod fails the build here, before launch.toml is written.
-    const blocked = groupWritableError(await planGroupWritable(context.appDir));
+    groupWritable = await planGroupWritable(context.appDir);
+    const blocked = groupWritableError(groupWritable);
     if (blocked !== undefined) throw blocked;
   }
 
@@ -103,7 +105,7 @@ export async function build(input: BuildInput): Promise<void> {
     });
   }
   logger.blank();
-  await contributeReloadableProcesses(processPlan, processInput);
+  await contributeReloadableProcesses(processPlan, { ...processInput, groupWritable });
   logger.blank();
   logger.header(`Done (finished in ${formatDuration(Date.now() - started)})`);
 }

@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { mergeProcesses, readEarlierProcesses, writeLaunchToml, type EarlierBuildpack } from "../cnb/launch.ts";
 import type { Process, ProcessSpec } from "../cnb/types.ts";
 import type { Logger } from "../output.ts";
 import { PROCESSES, type ReloadConfig } from "./config.ts";
-import { makeGroupWritable } from "./permissions.ts";
-import { parseProcfile, procfileProcesses } from "./procfile.ts";
+import { makeGroupWritable, type GroupWritablePlan } from "./permissions.ts";
+import { parseProcfile, procfileProcesses, readProcfile } from "./procfile.ts";
 import { rewriteProcesses } from "./processes.ts";
 import { EXEC_HELPER, TAR, TRIGGER_WRITER } from "./own-programs.ts";
 import { contributeTriggerDir, triggerDirOf } from "./trigger.ts";
@@ -29,6 +28,8 @@ export interface ProcessInput {
   javaApp?: JavaApp | undefined;
   /** How the JVM app reloads (JVM options, DevTools), when there is one. */
   jvmPlan?: JvmReloadPlan | undefined;
+  /** The group-writable plan the build checked before writing anything (else made here). */
+  groupWritable?: GroupWritablePlan | undefined;
   logger: Logger;
 }
 
@@ -59,8 +60,7 @@ async function findProcesses(input: ProcessInput, notes: Note[]): Promise<Found>
   }
   notes.push({ kind: "detail", text: earlier.found ? "No earlier buildpack declared processes" : earlier.reason });
 
-  const procfile = join(input.appDir, "Procfile");
-  const text = await readFile(procfile, "utf8").catch(() => undefined);
+  const text = await readProcfile(join(input.appDir, "Procfile"));
   if (text !== undefined) {
     notes.push({ kind: "detail", text: "Processes from Procfile" });
     return { origin: "procfile", processes: procfileProcesses(parseProcfile(text)), group };
@@ -175,8 +175,11 @@ export async function contributeReloadableProcesses(plan: ProcessPlan, input: Pr
   const copied = await contributeNoReloadEnv(input.layersDir, plan.found.group, plan.originals);
   if (copied.length > 0) logger.detail(`Process-specific env kept for ${copied.join(", ")}`);
 
-  const changed = await makeGroupWritable(input.appDir);
+  const skipped: string[] = [];
+  const changed = await makeGroupWritable(input.appDir, input.groupWritable, (path, reason) => skipped.push(`${path} (${reason})`));
   logger.detail(`Made the app dir group-writable for sync tools (${changed} entries changed)`);
+  if ((input.groupWritable?.setId.length ?? 0) > 0) logger.subDetail(`setuid/setgid files left as they are: ${input.groupWritable!.setId.join(", ")}`);
+  for (const entry of skipped) logger.warn(`not made group-writable: ${entry}`);
 
   const final = mergeProcesses([plan.found.origin === "buildpacks" ? plan.found.processes.map(asDeclared) : [], plan.declared]);
   logger.blank();
