@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
  */
 export class DependencyServer {
   readonly requests: string[] = [];
+  /** The Authorization header of each request (undefined: none), in order. */
+  readonly authorizations: (string | undefined)[] = [];
   private readonly files = new Map<string, Buffer>();
   private server: Server | undefined;
 
@@ -30,6 +32,7 @@ export class DependencyServer {
   async start(): Promise<this> {
     const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.requests.push(req.url ?? "");
+      this.authorizations.push(req.headers.authorization);
       const body = this.files.get(req.url ?? "");
       if (body === undefined) {
         res.writeHead(404).end("not found");

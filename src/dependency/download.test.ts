@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DownloadError } from "../errors.ts";
 import type { Logger } from "../output.ts";
 import { testdir } from "../testing/testdir.ts";
-import { DEFAULT_DOWNLOAD_OPTIONS, downloadVerified, openArtifact, withProgress, withRetries, type DownloadOptions, type OpenedArtifact } from "./download.ts";
+import { DEFAULT_DOWNLOAD_OPTIONS, downloadVerified, openArtifact, withProgress, withRetries, type DownloadOptions, type OpenedArtifact, requestFor } from "./download.ts";
 import { sha256 } from "../testing/archive.ts";
 import { ChecksumMismatchError } from "../errors.ts";
 
@@ -560,5 +560,20 @@ describe("withRetries", () => {
     expect(calls).toBe(attempts);
     expect(sleeps).toEqual(slept);
     expect(lines).toEqual(slept.map((ms, i) => `HTTP 502 Bad Gateway (http://x/w); retrying in ${ms}ms (${i + 1} of ${backoffMs.length})`));
+  });
+});
+
+describe("requestFor", () => {
+  it.each<[string, string, Record<string, string>]>([
+    ["no credentials", "https://mirror.example.com/a/w.tar.xz", {}],
+    ["user and password", "https://builder:s3cret@mirror.example.com/w.tar.xz", { authorization: `Basic ${Buffer.from("builder:s3cret").toString("base64")}` }],
+    ["percent-escaped password", "https://builder:p%40ss%3Aword@mirror.example.com/w.tar.xz", { authorization: `Basic ${Buffer.from("builder:p@ss:word").toString("base64")}` }],
+    ["a token as the user", "https://tok3n@mirror.example.com/w.tar.xz", { authorization: `Basic ${Buffer.from("tok3n:").toString("base64")}` }],
+  ])("%s", (_name, uri, headers) => {
+    const request = requestFor(uri);
+    expect(request.headers).toEqual(headers);
+    expect(new URL(request.url).username).toBe("");
+    expect(new URL(request.url).password).toBe("");
+    expect(new URL(request.url).pathname).toBe(new URL(uri).pathname);
   });
 });

@@ -8,6 +8,7 @@ import { getProxyForUrl } from "proxy-from-env";
 import { DownloadError, NETWORK_FIX } from "../errors.ts";
 import { formatBytes, formatDuration, type Logger } from "../output.ts";
 import { saveVerified, type SavedArtifact } from "./verify.ts";
+import { maskCredentials } from "./mirror.ts";
 
 export interface DownloadOptions {
   /** Until the response headers arrive. */
@@ -124,21 +125,43 @@ function pastDeadline(uri: string, received: number, options: Limits): DownloadE
   });
 }
 
-async function openHttp(uri: string, options: DownloadOptions, deadlineAt: number): Promise<OpenedArtifact> {
+/**
+ * The URL to request and its headers: credentials in the URL (a mirror's `https://user:pass@host`)
+ * go into an Authorization header, as libpak sends them; node-fetch refuses them in the URL.
+ */
+export function requestFor(uri: string): { url: string; headers: Record<string, string> } {
+  const url = new URL(uri);
+  if (url.username === "" && url.password === "") return { url: uri, headers: {} };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { url: url.href, headers: { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` } };
+}
+
+/** Certificate problems do not go away on a retry. */
+function isCertificateError(cause: unknown): boolean {
+  const code = (cause as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (cause as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(code);
+}
+
+async function openHttp(requested: string, options: DownloadOptions, deadlineAt: number): Promise<OpenedArtifact> {
+  const request = requestFor(requested);
+  // Errors name the URI with any credentials masked.
+  const uri = maskCredentials(requested);
   const controller = new AbortController();
   const untilDeadline = deadlineAt - Date.now();
   const deadlineFirst = untilDeadline <= options.connectTimeoutMs;
   const connectTimer = setTimeout(() => controller.abort(), Math.max(0, Math.min(options.connectTimeoutMs, untilDeadline)));
   let response: Response;
   try {
-    response = await fetch(uri, { signal: controller.signal, agent: proxyAgentFor(options.env), compress: false });
+    response = await fetch(request.url, { signal: controller.signal, agent: proxyAgentFor(options.env), compress: false, headers: request.headers });
   } catch (cause) {
     if (controller.signal.aborted && deadlineFirst) throw pastDeadline(uri, 0, options);
     const timedOut = controller.signal.aborted;
     throw new DownloadError(
       uri,
-      timedOut ? `no response within ${formatDuration(options.connectTimeoutMs)}` : `request failed: ${reason(cause)}`,
-      true,
+      timedOut ? `no response within ${formatDuration(options.connectTimeoutMs)}` : `request failed: ${maskCredentials(reason(cause))}`,
+      !isCertificateError(cause),
       { cause },
     );
   } finally {

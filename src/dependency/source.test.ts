@@ -117,17 +117,11 @@ describe("chooseSource with mirrors: libpak's precedence", () => {
     expect(chooseSource(dependency, bindings ?? [], offline, mirrors(variables, bindings))).toEqual(expected);
   });
 
-  it("a mirror with credentials is refused before any request, with the password masked", () => {
-    let error: unknown;
-    try {
-      chooseSource(dependency, [], undefined, mirrors({ BP_DEPENDENCY_MIRROR_GITHUB_COM: "https://user:secret@mirror.example.com" }));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(MirrorConfigurationError);
-    expect((error as Error).message).toBe(
-      'BP_DEPENDENCY_MIRROR_GITHUB_COM="https://user:***@mirror.example.com" has credentials, which this buildpack cannot send yet (libpak sends them as HTTP basic auth)',
-    );
+  it("a mirror with credentials is used, and described with the password masked", () => {
+    const source = chooseSource(dependency, [], undefined, mirrors({ BP_DEPENDENCY_MIRROR_GITHUB_COM: "https://user:secret@mirror.example.com" }));
+    expect(source).toMatchObject({ kind: "mirror", uri: expect.stringMatching(/^https:\/\/user:secret@mirror\.example\.com\//) });
+    expect(describeSource(source)).toMatch(/^https:\/\/user:\*\*\*@mirror\.example\.com\/.* \(mirror from BP_DEPENDENCY_MIRROR_GITHUB_COM\)$/);
+    expect(describeSource(source)).not.toContain("secret");
   });
 
   it("a mirror with credentials is no error when it is not used", () => {

@@ -42,31 +42,13 @@ export function chooseSource(
   const mirror = mirrorFor(mirrors, hostOf(dependency.uri));
   if (offlineCopy !== undefined) return { kind: "offline", path: offlineCopy, ...unused(mirror) };
   if (mirror !== undefined) {
-    const uri = mirroredUri(dependency.uri, mirror);
-    refuseCredentials(uri, mirror);
-    return { kind: "mirror", uri, mirror };
+    return { kind: "mirror", uri: mirroredUri(dependency.uri, mirror), mirror };
   }
   return { kind: "network", uri: dependency.uri };
 }
 
 function unused(mirror: Mirror | undefined): { unusedMirror?: MirrorOrigin } {
   return mirror === undefined ? {} : { unusedMirror: mirror.origin };
-}
-
-/**
- * The downloader's HTTP client (node-fetch 3, as the Fetch standard asks) refuses a URL with
- * credentials, and would print them in its message; until it sends them as an Authorization
- * header, such a mirror is a named error before any request.
- */
-function refuseCredentials(uri: string, mirror: Mirror): void {
-  const url = new URL(uri);
-  if (url.username === "" && url.password === "") return;
-  throw new MirrorConfigurationError(
-    describeOrigin(mirror.origin),
-    maskCredentials(mirror.value),
-    "has credentials, which this buildpack cannot send yet (libpak sends them as HTTP basic auth)",
-    "Let the build reach the mirror without credentials, use a file:// mirror, or map this artifact with a dependency-mapping binding.",
-  );
 }
 
 export function describeSource(source: ArtifactSource): string {
