@@ -1,6 +1,7 @@
 // Issue 17: dependency mirrors as libpak users set them, on the real lifecycle, with real HTTPS
 // servers on 127.0.0.1 as the mirrors and a real file:// mirror.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import TOML from "@iarna/toml";
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import {
   DependencyServer,
   escapeId,
   fixtureBuildpack,
+  localBusybox,
   localWatchexec,
   makeTestCertificate,
   reloadable,
@@ -21,7 +23,7 @@ import {
   type TestCertificate,
   withBuild,
 } from "./harness/index.ts";
-import { fixturesDir } from "./harness/paths.ts";
+import { fixturesDir, requirePackage } from "./harness/paths.ts";
 
 const pythonApp = join(fixturesDir, "apps", "python-web");
 const watchexec = localWatchexec();
@@ -29,6 +31,9 @@ const ORIGINAL_PATH = `/watchexec/watchexec/releases/download/v2.5.1/${watchexec
 // buildpack.toml's URI points at a port where nothing listens: only a mirror can deliver.
 const DEAD_URI = `https://127.0.0.1:9${ORIGINAL_PATH}`;
 const descriptor = reloadableDescriptor([{ version: "2.5.1", uri: DEAD_URI, sha256: watchexec.sha256 }]);
+const busybox = localBusybox();
+/** buildpack.toml's own busybox URI: the Debian archive, reached here through a per-host mirror. */
+const BUSYBOX_URI = (TOML.parse(readFileSync(join(requirePackage(), "buildpack.toml"), "utf8")) as any).metadata.dependencies.find((d: any) => d.id === "busybox" && String(d.purl).includes("arch=amd64")).uri as string;
 
 let certificate: TestCertificate;
 let mirror: DependencyServer;
@@ -43,6 +48,7 @@ beforeAll(async () => {
   mirror = await new DependencyServer({ tls: certificate }).start();
   for (const base of ["/var-default", "/127.0.0.1/var-host", "/binding-default", "/binding-host"]) mirror.serve(`${base}${ORIGINAL_PATH}`.slice(1), watchexec.bytes);
   mirror.serve(`flat/${watchexec.name}`, watchexec.bytes);
+  mirror.serve(`debian${decodeURIComponent(new URL(BUSYBOX_URI).pathname)}`, busybox.bytes);
   mirror.serve(`wrong${ORIGINAL_PATH}`, Buffer.from("not the release archive"));
   plain = await new DependencyServer().start();
   plain.serve(watchexec.name, watchexec.bytes);
@@ -74,6 +80,9 @@ async function buildWith(options: MirrorBuild, check: (result: BuildResult, buil
       app: pythonApp,
       env: {
         BP_LIVE_RELOAD_ENABLED: "true",
+        // These cases are about watchexec's download: the sync tools' busybox would go through
+        // the same mirrors (tested once, below).
+        BP_LIVE_RELOAD_SYNC_TOOLS: "false",
         ...(options.trust === false ? {} : { NODE_EXTRA_CA_CERTS: certificate.caFile }),
         ...options.env,
       },
@@ -243,6 +252,26 @@ describe("bad mirror settings fail the build before anything is fetched", () => 
       expect(mirror.requests.length).toBe(before);
       await assertNothingInstalled(build);
     });
+  });
+
+  it("busybox from the Debian archive through BP_DEPENDENCY_MIRROR_DEB_DEBIAN_ORG, verified, both dependencies installed", async () => {
+    const withDebian = reloadableDescriptor([
+      { version: "2.5.1", uri: DEAD_URI, sha256: watchexec.sha256 },
+      { id: "busybox", version: "1.35.0", uri: BUSYBOX_URI, sha256: busybox.sha256 },
+    ]);
+    await withBuild(
+      {
+        app: pythonApp,
+        env: { BP_LIVE_RELOAD_ENABLED: "true", NODE_EXTRA_CA_CERTS: certificate.caFile, BP_DEPENDENCY_MIRROR_127_0_0_1: at("/var-default"), BP_DEPENDENCY_MIRROR_DEB_DEBIAN_ORG: at("/debian") },
+        order: [fixtureBuildpack("self-reloading-python"), reloadable({ descriptor: withDebian })],
+      },
+      async (build) => {
+        const result = await build.build();
+        assertBuilt(result);
+        expect(result.log).toContain(`Fetching ${at("/debian")}${decodeURIComponent(new URL(BUSYBOX_URI).pathname)} (mirror from BP_DEPENDENCY_MIRROR_DEB_DEBIAN_ORG)`);
+        expect(existsSync(join(build.layersDir, escapeId(RELOADABLE_ID), "busybox", "bin", "busybox"))).toBe(true);
+      },
+    );
   });
 
   it("credentials: sent as HTTP basic auth, as libpak sends them, and the password is nowhere in the log", async () => {

@@ -1,14 +1,16 @@
 import { exists } from "./files.ts";
-import { parseFlag, WATCHEXEC_VERSION, type Settings } from "./config.ts";
+import { parseFlag, SYNC_TOOLS, WATCHEXEC_VERSION, type Settings } from "./config.ts";
 import type { BuildContext } from "./cnb/context.ts";
 import type { BuildpackDescriptor, DependencyRecord, Platform } from "./cnb/types.ts";
 import { hostArch, resolveDependency } from "./dependency/inventory.ts";
-import { attributeToMirror, chooseSource, offlinePath } from "./dependency/source.ts";
+import { attributeToMirror, chooseSource, offlinePath, type ArtifactSource } from "./dependency/source.ts";
 import { collectMirrors, DEPENDENCY_MIRROR, withMirrorRows, type Mirrors } from "./dependency/mirror.ts";
 import { DEFAULT_DOWNLOAD_OPTIONS } from "./dependency/download.ts";
 import { formatTable, formatDuration, type Logger } from "./output.ts";
 import { contributeWatchexecLayer } from "./watchexec/layer.ts";
 import { chooseWatchexec, findProvidedWatchexec } from "./watchexec/provided.ts";
+import { contributeBusyboxLayer, LAYER_NAME as BUSYBOX_LAYER } from "./busybox/layer.ts";
+import { join } from "node:path";
 import { contributeReloadableProcesses, planReloadableProcesses } from "./reload/contribute.ts";
 import { detectJavaApp, type JavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
@@ -60,7 +62,9 @@ export async function build(input: BuildInput): Promise<void> {
     for (const row of formatTable(withMirrorRows(settings.table(inEffect), mirrorVariables))) logger.detail(row);
     logger.blank();
   }
-  const { reloadConfig, javaApp, jvmPlan, dependency, mirrors } = checked;
+  const { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors } = checked;
+  // Where busybox will be at launch, for the processes of the sync tools.
+  const busyboxPath = busybox === undefined ? undefined : join(context.layersDir, BUSYBOX_LAYER, "bin", "busybox");
 
   const processInput = {
     appDir: context.appDir,
@@ -70,6 +74,7 @@ export async function build(input: BuildInput): Promise<void> {
     config: reloadConfig,
     javaApp,
     jvmPlan,
+    busybox: busyboxPath,
     logger,
   };
   const processPlan = await planReloadableProcesses(processInput);
@@ -86,23 +91,18 @@ export async function build(input: BuildInput): Promise<void> {
   // One watchexec in the image: Paketo's watchexec buildpack, when it is in the group, has
   // installed one already (detect asks for it first).
   const choice = chooseWatchexec(await findProvidedWatchexec(processPlan.found.group), settings.raw(WATCHEXEC_VERSION));
+  const download = { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv };
   if (choice.use === "provided") {
     logger.header(`${dependency.name} ${choice.provided.version} from ${choice.provided.buildpackId}`);
     logger.detail(`Using the watchexec that ${choice.provided.buildpackId} installed, so the image has one watchexec (${choice.provided.binary})`);
   } else {
     if (choice.reason !== undefined) logger.warn(`installing Reloadable's own watchexec: ${choice.reason}`);
-    const offline = offlinePath(context.buildpackDir, dependency);
-    const source = chooseSource(dependency, platform.bindings, (await exists(offline)) ? offline : undefined, mirrors);
-    await contributeWatchexecLayer({
-      layersDir: context.layersDir,
-      dependency,
-      source,
-      buildpack: descriptor.info,
-      download: { ...DEFAULT_DOWNLOAD_OPTIONS, logger, env: input.processEnv },
-      logger,
-    }).catch((error: unknown) => {
-      throw attributeToMirror(error, source);
-    });
+    await installDependency(input, dependency, mirrors, (source) => contributeWatchexecLayer({ layersDir: context.layersDir, dependency, source, buildpack: descriptor.info, download, logger }));
+  }
+  if (busybox !== undefined && processPlan.reloadable.length > 0) {
+    logger.blank();
+    await installDependency(input, busybox, mirrors, (source) => contributeBusyboxLayer({ layersDir: context.layersDir, dependency: busybox, source, buildpack: descriptor.info, download, logger }));
+    logger.detail(`For run images without them: tar, sh, rm and date by name through docker exec / kubectl exec (${SYNC_TOOLS}=false for none)`);
   }
   logger.blank();
   await contributeReloadableProcesses(processPlan, { ...processInput, groupWritable });
@@ -110,11 +110,22 @@ export async function build(input: BuildInput): Promise<void> {
   logger.header(`Done (finished in ${formatDuration(Date.now() - started)})`);
 }
 
+/** Where a dependency comes from (binding, offline package, mirror, network), then its layer. */
+async function installDependency<T>(input: BuildInput, dependency: DependencyRecord, mirrors: Mirrors, contribute: (source: ArtifactSource) => Promise<T>): Promise<T> {
+  const offline = offlinePath(input.context.buildpackDir, dependency);
+  const source = chooseSource(dependency, input.platform.bindings, (await exists(offline)) ? offline : undefined, mirrors);
+  return contribute(source).catch((error: unknown) => {
+    throw attributeToMirror(error, source);
+  });
+}
+
 interface CheckedSettings {
   reloadConfig: ReloadConfig;
   javaApp: JavaApp | undefined;
   jvmPlan: JvmReloadPlan | undefined;
   dependency: DependencyRecord;
+  /** Busybox for the sync tools, unless BP_LIVE_RELOAD_SYNC_TOOLS=false. */
+  busybox: DependencyRecord | undefined;
   mirrors: Mirrors;
 }
 
@@ -148,9 +159,13 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
     arch: context.targetArch ?? hostArch(),
     variable: WATCHEXEC_VERSION,
   });
+  const busybox = parseFlag(SYNC_TOOLS, settings.raw(SYNC_TOOLS), true)
+    ? resolveDependency(descriptor.dependencies, { id: "busybox", constraint: "*", arch: context.targetArch ?? hostArch(), variable: SYNC_TOOLS })
+    : undefined;
   Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir), {
+    [SYNC_TOOLS]: String(busybox !== undefined),
     [WATCHEXEC_VERSION]: dependency.version,
     ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools) } : {}),
   });
-  return { reloadConfig, javaApp, jvmPlan, dependency, mirrors };
+  return { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors };
 }

@@ -4,6 +4,7 @@ import { lookupVariable } from "./cnb/platform.ts";
 
 export const ENABLED = "BP_LIVE_RELOAD_ENABLED";
 export const WATCHEXEC_VERSION = "BP_WATCHEXEC_VERSION";
+export const SYNC_TOOLS = "BP_LIVE_RELOAD_SYNC_TOOLS";
 
 const TRUE_WORDS = ["true", "1", "yes", "on"];
 const FALSE_WORDS = ["false", "0", "no", "off"];

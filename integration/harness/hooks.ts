@@ -25,6 +25,9 @@ export function useLocalWatchexec(): ServedWatchexec {
     get watchexec() {
       return current().watchexec;
     },
+    get busybox() {
+      return current().busybox;
+    },
     get descriptor() {
       return current().descriptor;
     },

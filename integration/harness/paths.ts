@@ -8,6 +8,8 @@ export const toolsBin = join(repoRoot, ".tools", "bin");
 export const packagedBuildpack = join(repoRoot, "dist", "buildpack");
 export const fixturesDir = join(repoRoot, "integration", "fixtures");
 export const WATCHEXEC_TARBALL = join(repoRoot, ".tools", "dist", "watchexec-2.5.1-x86_64-unknown-linux-gnu.tar.xz");
+/** Debian's busybox-static package as buildpack.toml names it (scripts/tools fetches it). */
+export const BUSYBOX_DEB = join(repoRoot, ".tools", "dist", "busybox-static_1.35.0-4+deb12u1+b1_amd64.deb");
 
 export function tool(name: "lifecycle" | "launcher" | "pack" | "watchexec"): string {
   const path = join(toolsBin, name);

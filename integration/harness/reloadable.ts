@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import TOML from "@iarna/toml";
 import type { BuildpackEntry } from "./lifecycle.ts";
-import { fixturesDir, requirePackage, WATCHEXEC_TARBALL } from "./paths.ts";
+import { BUSYBOX_DEB, fixturesDir, requirePackage, WATCHEXEC_TARBALL } from "./paths.ts";
 import { DependencyServer } from "./depserver.ts";
 
 export const RELOADABLE_ID = "reloadable/watchexec";
@@ -24,7 +24,14 @@ export function localWatchexec(): Artifact {
   return artifact(WATCHEXEC_TARBALL);
 }
 
+/** The busybox-static package buildpack.toml names (the real one: its SHA-256 matches). */
+export function localBusybox(): Artifact {
+  return artifact(BUSYBOX_DEB);
+}
+
 export interface DependencyOverride {
+  /** watchexec unless said. */
+  id?: string;
   version: string;
   arch?: string;
   uri: string;
@@ -33,14 +40,18 @@ export interface DependencyOverride {
 
 /**
  * The test copy of buildpack.toml: the packaged descriptor with the given dependency entries
- * pointed at artifacts the tests can serve (the official URLs are unreachable here).
+ * pointed at artifacts the tests can serve (the official URLs are unreachable here). Busybox,
+ * unless overridden, points at the local copy of the real package (a file: URI).
  */
 export function reloadableDescriptor(overrides: DependencyOverride[]): string {
   const descriptor = TOML.parse(readFileSync(join(requirePackage(), "buildpack.toml"), "utf8")) as Record<string, any>;
-  for (const o of overrides) {
+  const busybox = localBusybox();
+  const withBusybox = overrides.some((o) => o.id === "busybox") ? overrides : [...overrides, { id: "busybox", version: "1.35.0", uri: `file://${BUSYBOX_DEB}`, sha256: busybox.sha256 }];
+  for (const o of withBusybox) {
     const arch = o.arch ?? "amd64";
-    const entry = descriptor.metadata.dependencies.find((d: any) => d.version === o.version && String(d.purl).endsWith(`arch=${arch}`));
-    if (entry === undefined) throw new Error(`buildpack.toml has no watchexec ${o.version} for ${arch}`);
+    const id = o.id ?? "watchexec";
+    const entry = descriptor.metadata.dependencies.find((d: any) => d.id === id && d.version === o.version && new URLSearchParams(String(d.purl).split("?")[1]).get("arch") === arch);
+    if (entry === undefined) throw new Error(`buildpack.toml has no ${id} ${o.version} for ${arch}`);
     entry.uri = o.uri;
     entry.sha256 = o.sha256;
   }
@@ -69,7 +80,8 @@ export function fixtureBuildpack(name: string, options: { optional?: boolean } =
 export interface ServedWatchexec {
   server: DependencyServer;
   watchexec: Artifact;
-  /** The test copy of buildpack.toml, whose 2.5.1 amd64 entry points at the server. */
+  busybox: Artifact;
+  /** The test copy of buildpack.toml, whose watchexec 2.5.1 and busybox amd64 entries point at the server. */
   descriptor: string;
 }
 
@@ -79,7 +91,16 @@ export interface ServedWatchexec {
  */
 export async function serveLocalWatchexec(): Promise<ServedWatchexec> {
   const watchexec = localWatchexec();
+  const busybox = localBusybox();
   const server = await new DependencyServer().start();
   const uri = server.serve(watchexec.name, watchexec.bytes);
-  return { server, watchexec, descriptor: reloadableDescriptor([{ version: "2.5.1", uri, sha256: watchexec.sha256 }]) };
+  return {
+    server,
+    watchexec,
+    busybox,
+    descriptor: reloadableDescriptor([
+      { version: "2.5.1", uri, sha256: watchexec.sha256 },
+      { id: "busybox", version: "1.35.0", uri: server.serve(busybox.name, busybox.bytes), sha256: busybox.sha256 },
+    ]),
+  };
 }

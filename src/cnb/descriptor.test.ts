@@ -55,8 +55,8 @@ describe("parseDescriptor on the real buildpack.toml", () => {
     expect(mirror?.description).toContain("BP_DEPENDENCY_MIRROR_<HOST>");
   });
 
-  it("has 6 dependencies, all watchexec, with lowercase sha256", async () => {
-    const { dependencies } = await readDescriptor(REPO);
+  it("has 6 watchexec dependencies, with lowercase sha256", async () => {
+    const dependencies = (await readDescriptor(REPO)).dependencies.filter((d) => d.id === "watchexec");
     expect(dependencies).toHaveLength(6);
     for (const d of dependencies) {
       expect(d.id).toBe("watchexec");
@@ -67,6 +67,18 @@ describe("parseDescriptor on the real buildpack.toml", () => {
       expect(d.stacks).toEqual(["*"]);
     }
     expect(dependencies.map((d) => d.version)).toEqual(["2.5.1", "2.5.1", "2.5.0", "2.5.0", "2.4.1", "2.4.1"]);
+  });
+
+  it("has busybox 1.35.0 for amd64 and arm64: Debian's busybox-static packages, GPL-2.0-only", async () => {
+    const busybox = (await readDescriptor(REPO)).dependencies.filter((d) => d.id === "busybox");
+    expect(busybox.map((d) => new URLSearchParams(d.purl.split("?")[1]).get("arch"))).toEqual(["amd64", "arm64"]);
+    for (const d of busybox) {
+      expect(d.version).toBe("1.35.0");
+      expect(d.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(d.uri).toMatch(/^https:\/\/deb\.debian\.org\/debian\/pool\/main\/b\/busybox\/busybox-static_1\.35\.0-4%2Bdeb12u1%2Bb1_(amd64|arm64)\.deb$/);
+      expect(d.licenses.map((l) => l.type)).toEqual(["GPL-2.0-only"]);
+    }
+    expect(new Set(busybox.map((d) => d.sha256)).size).toBe(2);
   });
 });
 

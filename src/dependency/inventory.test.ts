@@ -170,9 +170,8 @@ describe("resolveDependency", () => {
 
 describe("the shipped buildpack.toml", () => {
   it("has 6 watchexec entries: 2.5.1, 2.5.0 and 2.4.1 for amd64 and arm64, 2.5.1 newest", async () => {
-    const { dependencies } = await readDescriptor(REPO);
+    const dependencies = (await readDescriptor(REPO)).dependencies.filter((d) => d.id === "watchexec");
     expect(dependencies).toHaveLength(6);
-    expect(new Set(dependencies.map((d) => d.id))).toEqual(new Set(["watchexec"]));
     expect(dependencies.map((d) => `${d.version}/${archOf(d) ?? "?"}`).sort()).toEqual([
       "2.4.1/amd64",
       "2.4.1/arm64",

@@ -6,7 +6,10 @@
  *   reloadable-settle waits until a sync has ended before the app starts (settle.c)
  *   reloadable-tar    the image's `tar` process: tar as the run user into the build user's dir (tar.c)
  *   reloadable-trigger writes the trigger file that ends a sync in trigger mode (trigger.c)
+ *   reloadable-tool   the image's sh/rm/date processes: the run image's own, else busybox's (tool.c)
  */
+
+#include <limits.h>
 #ifndef RELOADABLE_HELPER_H
 #define RELOADABLE_HELPER_H
 
@@ -15,6 +18,14 @@ int exec_main(int argc, char **argv);
 int settle_main(int argc, char **argv);
 int tar_main(int argc, char **argv);
 int trigger_main(int argc, char **argv);
+int tool_main(int argc, char **argv);
+
+/*
+ * The first executable `name` on PATH that is neither a launcher link (/cnb/process, the
+ * process types of the image, come first on its PATH) nor this helper nor `also_skip`: the run
+ * image's own program. 0 when found (its path in `out`), -1 otherwise.
+ */
+int find_program(const char *name, char out[PATH_MAX], const char *also_skip);
 
 /* Replaces what the current user cannot write under `root` with copies it owns (repair.c). */
 void repair_foreign_tree(const char *root, const char *who);

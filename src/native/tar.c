@@ -26,31 +26,6 @@
 
 #include "helper.h"
 
-/* The first `tar` on PATH that is neither a launcher link (/cnb/process) nor this helper. */
-static int find_real_tar(char *out, size_t size) {
-  const char *path = getenv("PATH");
-  char self[PATH_MAX];
-  ssize_t self_length = readlink("/proc/self/exe", self, sizeof self - 1);
-  self[self_length > 0 ? self_length : 0] = '\0';
-  if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin";
-  char *copy = strdup(path);
-  if (copy == NULL) return -1;
-  int found = -1;
-  for (char *dir = strtok(copy, ":"); dir != NULL && found != 0; dir = strtok(NULL, ":")) {
-    if (*dir == '\0' || strcmp(dir, "/cnb/process") == 0 || strcmp(dir, "/cnb/lifecycle") == 0) continue;
-    snprintf(out, size, "%s/tar", dir);
-    if (access(out, X_OK) != 0) continue;
-    char resolved[PATH_MAX];
-    if (realpath(out, resolved) == NULL) continue;
-    const char *base = strrchr(resolved, '/');
-    base = base != NULL ? base + 1 : resolved;
-    if (strcmp(base, "launcher") == 0 || strcmp(resolved, self) == 0) continue;
-    found = 0;
-  }
-  free(copy);
-  return found;
-}
-
 /* The directory tar extracts into: the last -C/--directory, else the working dir. */
 static const char *target_dir(int argc, char **argv) {
   const char *dir = ".";
@@ -83,12 +58,24 @@ static int is_foreign_directory_error(const char *line, const char *dir) {
 }
 
 int tar_main(int argc, char **argv) {
-  char tar[PATH_MAX];
-  if (find_real_tar(tar, sizeof tar) != 0) {
-    fprintf(stderr, "reloadable-tar: no tar on the run image's PATH (%s)\n", getenv("PATH") != NULL ? getenv("PATH") : "unset");
-    return 127;
+  // `--busybox=PATH` (from the process declaration, never from the user): busybox's tar, for a
+  // run image with no tar of its own.
+  const char *busybox = NULL;
+  if (argc > 1 && strncmp(argv[1], "--busybox=", 10) == 0) {
+    busybox = argv[1] + 10;
+    argv[1] = argv[0];
+    argv++;
+    argc--;
   }
-  argv[0] = "tar"; /* tar names itself by argv[0] in its messages, which are read below */
+  char tar[PATH_MAX];
+  if (find_program("tar", tar, busybox) != 0) {
+    if (busybox == NULL) {
+      fprintf(stderr, "reloadable-tar: no tar on the run image's PATH (%s)\n", getenv("PATH") != NULL ? getenv("PATH") : "unset");
+      return 127;
+    }
+    snprintf(tar, sizeof tar, "%s", busybox);
+  }
+  argv[0] = "tar"; /* tar (and busybox's applet) names itself by argv[0] in messages read below */
   if (getuid() == 0) {
     execv(tar, argv);
     return fail_errno("reloadable-tar", "cannot execute", tar);

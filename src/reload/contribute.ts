@@ -6,7 +6,7 @@ import { PROCESSES, type ReloadConfig } from "./config.ts";
 import { makeGroupWritable, type GroupWritablePlan } from "./permissions.ts";
 import { parseProcfile, procfileProcesses, readProcfile } from "./procfile.ts";
 import { rewriteProcesses } from "./processes.ts";
-import { EXEC_HELPER, TAR, TRIGGER_WRITER } from "./own-programs.ts";
+import { EXEC_HELPER, SYNC_TOOLS, TAR, TOOL, TRIGGER_WRITER } from "./own-programs.ts";
 import { contributeTriggerDir, triggerDirOf } from "./trigger.ts";
 import type { JavaApp } from "../java/app.ts";
 import { describeJavaApp, javaProcesses } from "../java/processes.ts";
@@ -28,6 +28,8 @@ export interface ProcessInput {
   javaApp?: JavaApp | undefined;
   /** How the JVM app reloads (JVM options, DevTools), when there is one. */
   jvmPlan?: JvmReloadPlan | undefined;
+  /** Where busybox will be at launch (BP_LIVE_RELOAD_SYNC_TOOLS), for the sync tools' processes. */
+  busybox?: string | undefined;
   /** The group-writable plan the build checked before writing anything (else made here). */
   groupWritable?: GroupWritablePlan | undefined;
   logger: Logger;
@@ -127,7 +129,7 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
   if (result.reloadable.length === 0) {
     notes.push({ kind: "warn", text: `no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}` });
   }
-  const utilities = utilityProcesses(result.declared, found.processes, result.reloadable.length > 0, triggerDir);
+  const utilities = utilityProcesses(result.declared, found.processes, result.reloadable.length > 0, triggerDir, input.busybox);
   const profileShell = result.usesProfileShell
     ? profileShellScript({ appDir: input.appDir, layersRoot: dirname(input.layersDir), buildpackIds: [...found.group.map((b) => b.id), input.buildpackId] })
     : undefined;
@@ -138,12 +140,14 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
  * Commands sync tools run by bare name through `docker exec` / `kubectl exec`, which look them up
  * on the image's PATH, where /cnb/process (one launcher link per process type) comes first:
  * `tar` (Tilt's live update, kubectl cp), whose run-as-the-run-user problems reloadable-tar
- * solves, and in trigger mode `reloadable-trigger`. A type the app already has is left alone.
+ * solves; with busybox, `sh`, `rm` and `date`, for run images without them; and in trigger mode
+ * `reloadable-trigger`. A type the app already has is left alone.
  */
-function utilityProcesses(declared: readonly Process[], found: readonly ProcessSpec[], reloadable: boolean, triggerDir: string | undefined): Process[] {
+function utilityProcesses(declared: readonly Process[], found: readonly ProcessSpec[], reloadable: boolean, triggerDir: string | undefined, busybox: string | undefined): Process[] {
   if (!reloadable) return [];
   const taken = new Set([...declared.map((p) => p.type), ...found.map((p) => p.type)]);
-  const utilities: Process[] = [{ type: "tar", command: [TAR], args: [], default: false }];
+  const utilities: Process[] = [{ type: "tar", command: busybox === undefined ? [TAR] : [TAR, `--busybox=${busybox}`], args: [], default: false }];
+  if (busybox !== undefined) for (const tool of SYNC_TOOLS) utilities.push({ type: tool, command: [TOOL, busybox, tool], args: [], default: false });
   if (triggerDir !== undefined) utilities.push({ type: TRIGGER_WRITER, command: [TRIGGER_WRITER, triggerDir], args: [], default: false });
   return utilities.filter((p) => !taken.has(p.type));
 }

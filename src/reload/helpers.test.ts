@@ -5,7 +5,7 @@ import TOML from "@iarna/toml";
 import { describe, expect, it } from "vitest";
 import { testdirsRemovedAfterEach, type TestDir, type TreeEntry } from "../testing/testdir.ts";
 import { contributeHelpers, HELPER_BINARY } from "./helpers.ts";
-import { EXEC_HELPER, INIT, PROFILE_SHELL, SETTLE, TAR, TRIGGER_WRITER } from "./own-programs.ts";
+import { EXEC_HELPER, INIT, PROFILE_SHELL, SETTLE, TAR, TOOL, TRIGGER_WRITER } from "./own-programs.ts";
 
 const tempdir = testdirsRemovedAfterEach();
 
@@ -19,7 +19,7 @@ async function setup(extra: Record<string, TreeEntry> = {}): Promise<{ dir: Test
 }
 
 /** The names the one helper binary runs as (src/native/helper.c dispatches on them). */
-const HELPER_NAMES = [INIT, EXEC_HELPER, SETTLE, TAR, TRIGGER_WRITER];
+const HELPER_NAMES = [INIT, EXEC_HELPER, SETTLE, TAR, TRIGGER_WRITER, TOOL];
 
 const runs = (program: string): string => spawnSync(program, [], { encoding: "utf8" }).stdout;
 

@@ -2,7 +2,7 @@ import { chmod, copyFile, mkdir, rename, rm, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { layerPaths, writeLayerMetadata } from "../cnb/layers.ts";
 import { writeFileAtomic } from "../cnb/toml.ts";
-import { EXEC_HELPER, INIT, PROFILE_SHELL, SETTLE, TAR, TRIGGER_WRITER } from "./own-programs.ts";
+import { EXEC_HELPER, INIT, PROFILE_SHELL, SETTLE, TAR, TOOL, TRIGGER_WRITER } from "./own-programs.ts";
 
 const LAYER_NAME = "helpers";
 /** The one static binary of src/native/, shipped in the buildpack's bin/. */
@@ -10,7 +10,7 @@ export const HELPER_BINARY = "reloadable-helper";
 
 /**
  * A launch layer whose bin/ (on PATH at launch) holds what the reloadable processes run besides
- * watchexec: reloadable-init, -settle, -exec, -tar and -trigger (links to the one static helper binary), and,
+ * watchexec: reloadable-init, -settle, -exec, -tar, -trigger and -tool (links to the one static helper binary), and,
  * when a process needs it, the profile shell. Rewritten at every build: it is small, and the
  * profile shell names this build's buildpacks.
  */
@@ -26,7 +26,7 @@ export async function contributeHelpers(layersDir: string, buildpackDir: string,
   } finally {
     await rm(temp, { force: true });
   }
-  const programs = [INIT, EXEC_HELPER, SETTLE, TAR, TRIGGER_WRITER];
+  const programs = [INIT, EXEC_HELPER, SETTLE, TAR, TRIGGER_WRITER, TOOL];
   for (const name of programs) await symlink(HELPER_BINARY, join(bin, name));
   if (profileShell !== undefined) {
     await writeFileAtomic(join(bin, PROFILE_SHELL), profileShell);

@@ -18,6 +18,10 @@ export const PROFILE_SHELL = "reloadable-shell";
 export const TAR = "reloadable-tar";
 /** The image's `reloadable-trigger` process: ends a sync in trigger mode. */
 export const TRIGGER_WRITER = "reloadable-trigger";
+/** The image's `sh`, `rm` and `date` processes: the run image's own, else busybox's. */
+export const TOOL = "reloadable-tool";
+/** The tools a sync client runs by name besides tar (Tilt: rm, and sh -c for run(); triggers: date). */
+export const SYNC_TOOLS = ["sh", "rm", "date"] as const;
 /** $0 of the shell that runs the pre-command before the app. */
 export const PRE_COMMAND_SCRIPT_NAME = "reloadable-pre-command";
 
