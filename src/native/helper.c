@@ -11,7 +11,8 @@
 int fail_errno(const char *name, const char *what, const char *path) {
   int saved = errno;
   fprintf(stderr, "%s: %s %s: %s\n", name, what, path, strerror(saved));
-  return 127;
+  // As a shell reports it: 127 for a program that is not there, 126 for one that cannot run.
+  return saved == ENOENT || saved == ENOTDIR ? 127 : 126;
 }
 
 int find_program(const char *name, char out[PATH_MAX], const char *also_skip) {

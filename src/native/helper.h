@@ -30,7 +30,7 @@ int find_program(const char *name, char out[PATH_MAX], const char *also_skip);
 /* Replaces what the current user cannot write under `root` with copies it owns (repair.c). */
 void repair_foreign_tree(const char *root, const char *who);
 
-/* Prints "<name>: <what> <path>: <strerror(errno)>" and returns 127 (the shell's "cannot run"). */
+/* Prints "<name>: <what> <path>: <strerror(errno)>"; returns 127 (not found) or 126 (cannot run), as shells do. */
 int fail_errno(const char *name, const char *what, const char *path);
 
 #endif

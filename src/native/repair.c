@@ -9,7 +9,8 @@
  *   in place, never emptied (its entries are root's), so it stays beside the copy, hidden, as
  *   `.reloadable-replaced-<name>-<n>` (the default ignores skip it; root can delete it), unless
  *   it was empty.
- * Entries the user owns, or can write through its group, are left alone.
+ * Entries the user owns, or can write through its group, are left alone; node_modules and .git
+ * are not walked (no sync tool copies them in, and they can be huge). Times are kept.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -44,7 +45,7 @@ __attribute__((format(printf, 2, 3))) static int path_printf(char out[PATH_MAX],
 /* A copy is writable by the user and its group, as the build leaves the app dir. */
 static mode_t copy_mode(mode_t mode, int directory) { return (mode & 07777 & ~(mode_t)06000) | (directory ? 0770 : 0660); }
 
-static int copy_file(const char *from, const char *to, mode_t mode) {
+static int copy_file(const char *from, const char *to, mode_t mode, const struct stat *source) {
   int in = open(from, O_RDONLY | O_CLOEXEC);
   if (in < 0) return -1;
   int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -75,6 +76,9 @@ static int copy_file(const char *from, const char *to, mode_t mode) {
   }
   close(in);
   if (fchmod(out, mode) != 0) result = -1;
+  // Keep the times: a build tool deciding what is stale by mtime must see the same file.
+  struct timespec times[2] = {source->st_atim, source->st_mtim};
+  futimens(out, times);
   if (close(out) != 0) result = -1;
   return result;
 }
@@ -93,7 +97,7 @@ static int copy_tree(const char *from, const char *to, mode_t mode) {
     if (path_printf(source, "%s/%s", from, entry->d_name) != 0 || path_printf(target, "%s/%s", to, entry->d_name) != 0) result = -1;
     else if (lstat(source, &info) != 0) result = -1;
     else if (S_ISDIR(info.st_mode)) result = copy_tree(source, target, copy_mode(info.st_mode, 1));
-    else if (S_ISREG(info.st_mode)) result = copy_file(source, target, copy_mode(info.st_mode, 0));
+    else if (S_ISREG(info.st_mode)) result = copy_file(source, target, copy_mode(info.st_mode, 0), &info);
     else if (S_ISLNK(info.st_mode)) {
       char link[PATH_MAX];
       ssize_t length = readlink(source, link, sizeof link - 1);
@@ -143,7 +147,7 @@ static void replace_file(const char *path, const struct stat *info, const char *
   const char *name;
   split(path, parent, &name);
   if (path_printf(temp, "%s/.reloadable-copy-%s-%d", parent, name, (int)getpid()) != 0) return;
-  if (copy_file(path, temp, copy_mode(info->st_mode, 0)) != 0 || rename(temp, path) != 0) {
+  if (copy_file(path, temp, copy_mode(info->st_mode, 0), info) != 0 || rename(temp, path) != 0) {
     fprintf(stderr, "%s: %s belongs to uid %d and cannot be replaced: %s\n", who, path, (int)info->st_uid, strerror(errno));
     unlink(temp);
   }
@@ -191,7 +195,8 @@ static void walk(const char *dir, const char *who, uid_t self) {
     int foreign = info.st_uid != self && !writable(path);
     if (S_ISDIR(info.st_mode)) {
       if (foreign && dir_writable) replace_dir(path, &info, who);
-      else walk(path, who, self);
+      // Trees no sync tool copies in and that can be huge: not walked on every sync.
+      else if (strcmp(entry->d_name, "node_modules") != 0 && strcmp(entry->d_name, ".git") != 0) walk(path, who, self);
     } else if (S_ISREG(info.st_mode) && foreign && dir_writable) {
       replace_file(path, &info, who);
     }

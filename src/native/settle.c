@@ -95,8 +95,9 @@ static void sleep_ms(long ms) {
 
 int settle_main(int argc, char **argv) {
   char *end = NULL;
-  long quiet_ms = argc >= 3 ? strtol(argv[1], &end, 10) : -1;
-  if (argc < 3 || end == argv[1] || *end != '\0' || quiet_ms < 0 || quiet_ms > 60000) {
+  // Digits only: strtol alone would take " 100" and "+100".
+  long quiet_ms = argc >= 3 && argv[1][0] >= '0' && argv[1][0] <= '9' ? strtol(argv[1], &end, 10) : -1;
+  if (argc < 3 || end == NULL || end == argv[1] || *end != '\0' || quiet_ms < 0 || quiet_ms > 60000) {
     fprintf(stderr, "usage: reloadable-settle QUIET_MS PROGRAM [ARG...] (QUIET_MS 0 to 60000)\n");
     return 2;
   }

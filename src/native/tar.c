@@ -57,6 +57,19 @@ static int is_foreign_directory_error(const char *line, const char *dir) {
   return lstat(path, &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid != getuid();
 }
 
+/*
+ * GNU tar's warnings (it exits 0 for them alone): not errors that make its exit 2. A clock on the
+ * sync client's machine ahead of the container's gives "time stamp ... in the future" for every
+ * file Tilt sends without -m.
+ */
+static int is_warning(const char *line) {
+  static const char *const warnings[] = {"in the future", "implausibly old time stamp", "Ignoring unknown extended header keyword", "A lone zero block at"};
+  for (size_t i = 0; i < sizeof warnings / sizeof warnings[0]; i++) {
+    if (strstr(line, warnings[i]) != NULL) return 1;
+  }
+  return 0;
+}
+
 int tar_main(int argc, char **argv) {
   // `--busybox=PATH` (from the process declaration, never from the user): busybox's tar, for a
   // run image with no tar of its own.
@@ -109,7 +122,7 @@ int tar_main(int argc, char **argv) {
       dropped++;
       continue;
     }
-    kept++;
+    if (!is_warning(line)) kept++;
     fputs(line, stderr);
   }
   free(line);
