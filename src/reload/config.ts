@@ -110,6 +110,7 @@ export interface DurationRange {
 export const DURATION_RANGES: Readonly<Record<string, DurationRange>> = {
   [DEBOUNCE]: { minMs: 1, maxMs: 10_000, why: "a longer window delays every reload by its length; for long syncs use BP_LIVE_RELOAD_TRIGGER=true" },
   [STOP_TIMEOUT]: { minMs: 0, maxMs: 300_000, why: "0s kills at once; 5 minutes is past any graceful shutdown" },
+  [QUIET_PERIOD]: { minMs: 0, maxMs: 60_000, why: "the app starts this long after a sync ends; reloadable-settle takes at most a minute" },
   [POLL]: { minMs: 100, maxMs: 60_000, why: "each poll stats every watched file: below 100ms that costs a core, above a minute nobody waits" },
 };
 
