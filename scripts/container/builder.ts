@@ -17,15 +17,9 @@ import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import TOML from "@iarna/toml";
+import { BUILDER, STACK } from "../../integration/container/harness/images.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BUILDER = "reloadable-local/builder:bookworm";
-export const STACK = {
-  id: "io.reloadable.stacks.bookworm",
-  build: "reloadable-local/build:bookworm",
-  run: "reloadable-local/run:bookworm",
-  tiny: "reloadable-local/run-tiny:bookworm",
-};
 const paketoDir = process.env.RELOADABLE_PAKETO_DIR ?? "/work/shared/paketo";
 const tools = join(root, ".tools");
 const fixtures = join(root, "integration", "container", "fixtures", "buildpacks");
