@@ -2,32 +2,20 @@
 // Reloadable), `docker run --network host` (watchexec is PID 1, the run user 1002 is not the
 // build user 1001 who owns /workspace), then synced by docker cp, Tilt's live_update and Docker
 // Compose Watch, and stopped by docker stop.
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readTiltfile } from "../harness/tiltfile.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { composePackCommand, composeWatch, type Container } from "./harness/index.ts";
-import { usePackBuild } from "./harness/hooks.ts";
+import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
 
 const example = join(repoRoot, "examples", "python-web");
 const original = readFileSync(join(example, "message.txt"), "utf8").trim();
 const STARTED = /python-web listening on/;
 const settle = (ms = 1_000) => new Promise((r) => setTimeout(r, ms));
 
-const checkouts: string[] = [];
-/** A developer's checkout of the example, to edit. */
-function checkout(): string {
-  const dir = mkdtempSync(join(tmpdir(), "reloadable-ct-checkout-"));
-  chmodSync(dir, 0o755); // as a checkout is (mkdtemp makes it 0700)
-  cpSync(example, dir, { recursive: true });
-  checkouts.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of checkouts) rmSync(dir, { recursive: true, force: true });
-});
+const checkout = useCheckouts(example);
 
 /** The app's own processes in the container (not watchexec, not a shell). */
 async function appProcesses(container: Container): Promise<string[]> {
@@ -40,6 +28,7 @@ async function expectOneReload(container: Container, startsBefore: number, body:
   await settle();
   expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
   expect(await appProcesses(container)).toHaveLength(1);
+  expect(await container.nestedWatchers()).toEqual([]);
   return ms;
 }
 
@@ -172,6 +161,7 @@ describe("Docker Compose Watch with examples/python-web/compose.yaml", () => {
         await settle();
         expect(watch.syncErrors).toEqual([]);
         expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);
+        expect(await watch.nestedWatchers()).toEqual([]);
         console.log(`python-web, Compose Watch: file written -> new response ${ms.toFixed(0)} ms`);
       }
       // Compose keeps watching after a failed sync (it only prints it): still running here.

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { freePort, waitForBody } from "../../harness/http.ts";
 import { RunningProcess } from "../../harness/process.ts";
+import { nestedWatchers } from "./container.ts";
 import { docker, dockerList, dockerOk } from "./docker.ts";
 import { composeProjectPrefix } from "./images.ts";
 
@@ -67,6 +68,10 @@ export class ComposeWatch {
   async processes(): Promise<{ pid: number; args: string }[]> {
     const out = await dockerOk(["top", this.containerId, "-eo", "pid,args"]);
     return out.split("\n").slice(1).map((line) => /^\s*(\d+)\s+(.*)$/.exec(line)).filter((m): m is RegExpExecArray => m !== null).map((m) => ({ pid: Number(m[1]), args: m[2]! }));
+  }
+
+  async nestedWatchers(): Promise<string[]> {
+    return nestedWatchers((await this.processes()).map((p) => p.args));
   }
 
   /** Stops watching (Ctrl-C, as a user does) and returns Compose's exit code. */

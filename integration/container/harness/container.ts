@@ -108,6 +108,11 @@ export class Container {
       .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), args: m[4]! }));
   }
 
+  /** Processes that are a watchexec running another watchexec (two watchers on one app). */
+  async nestedWatchers(): Promise<string[]> {
+    return nestedWatchers((await this.processes()).map((p) => p.args));
+  }
+
   async state(): Promise<{ Running: boolean; ExitCode: number; OOMKilled: boolean }> {
     return JSON.parse(await dockerOk(["inspect", "-f", "{{json .State}}", this.id]));
   }
@@ -125,6 +130,16 @@ export class Container {
     if (this.output.exitStatus === undefined) this.output.child.kill();
     await docker(["rm", "-f", "-v", this.id]);
   }
+}
+
+/** The command lines that run a watchexec under another watchexec. */
+export function nestedWatchers(commandLines: string[]): string[] {
+  return commandLines.filter((args) => /(^|\/)watchexec\s.*\s--\s+(\S*\/)?watchexec\s/.test(args));
+}
+
+/** How many watchexec a command line runs (the process's own and any it wraps). */
+export function watchexecCount(commandLine: string): number {
+  return commandLine.match(/(^|[\s/])watchexec\s/g)?.length ?? 0;
 }
 
 export function startContainer(image: string, options: ContainerOptions): Promise<Container> {
