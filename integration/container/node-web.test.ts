@@ -103,7 +103,7 @@ describe("Docker Compose Watch with examples/node-web/compose.yaml (sync+exec wr
         await watch.waitForSyncs(i + 1);
         const { ms } = await watch.waitForBody((b) => b.trim() === greeting);
         await settle();
-        expect(watch.syncErrors).toEqual([]);
+        expect(watch.syncErrors, watch.watch.log).toEqual([]);
         expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);
         expect(await watch.nestedWatchers()).toEqual([]);
         console.log(`node-web, Compose Watch (sync+exec): file written -> new response ${ms.toFixed(0)} ms`);

@@ -159,7 +159,7 @@ describe("Docker Compose Watch with examples/python-web/compose.yaml", () => {
         await watch.waitForSyncs(i + 1);
         const { ms } = await watch.waitForBody((b) => b.trim() === message);
         await settle();
-        expect(watch.syncErrors).toEqual([]);
+        expect(watch.syncErrors, watch.watch.log).toEqual([]);
         expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);
         expect(await watch.nestedWatchers()).toEqual([]);
         console.log(`python-web, Compose Watch: file written -> new response ${ms.toFixed(0)} ms`);
