@@ -117,9 +117,9 @@ export class Container {
     return JSON.parse(await dockerOk(["inspect", "-f", "{{json .State}}", this.id]));
   }
 
-  /** `docker stop -t <seconds>`: SIGTERM to PID 1, SIGKILL after the timeout. */
-  async stop(timeoutSeconds: number): Promise<StopResult> {
-    const stopped = await docker(["stop", "-t", String(timeoutSeconds), this.id]);
+  /** `docker stop [-t <seconds>]`: SIGTERM to PID 1, SIGKILL after the timeout (Docker's: 10 s). */
+  async stop(timeoutSeconds?: number): Promise<StopResult> {
+    const stopped = await docker(["stop", ...(timeoutSeconds !== undefined ? ["-t", String(timeoutSeconds)] : []), this.id]);
     if (stopped.code !== 0) throw new Error(`docker stop failed: ${stopped.stderr}`);
     // The log follower ends with the container; wait for its last lines.
     await new Promise<void>((resolve) => (this.output.exitStatus !== undefined ? resolve() : this.output.child.once("close", () => resolve())));

@@ -165,3 +165,9 @@ export async function imageProcesses(image: string): Promise<{ types: Record<str
   const entry = config.Entrypoint?.[0];
   return { types, defaultProcess: entry?.startsWith("/cnb/process/") ? entry.slice("/cnb/process/".length) : undefined };
 }
+
+/** The run image an app image was built on, from the lifecycle's metadata label. */
+export async function imageRunImage(image: string): Promise<string | undefined> {
+  const label = await dockerOk(["image", "inspect", "-f", '{{index .Config.Labels "io.buildpacks.lifecycle.metadata"}}', image]);
+  return (JSON.parse(label) as { runImage?: { image?: string } }).runImage?.image;
+}
