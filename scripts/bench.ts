@@ -6,12 +6,14 @@
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger) and java.ts (java).
+// sections-live.ts (reload, windows, trigger), java.ts (java) and containers.ts (containers: needs
+// Docker; see scripts/container/).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
+import { containersSection } from "./benchmarks/containers.ts";
 import { javaSection } from "./benchmarks/java.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
 import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sections-live.ts";
@@ -19,7 +21,7 @@ import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sect
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java"];
+const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "containers"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -30,6 +32,11 @@ const SECTIONS: Section[] = [
   { name: "windows", description: "app-dir mode: restarts and latency per debounce window, sync size and speed", run: windowsSection },
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
+  {
+    name: "containers",
+    description: "the examples in containers (pack build, docker run): sync -> new response and starts per sync per client, docker stop, cold and warm pack build",
+    run: containersSection,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
