@@ -90,7 +90,8 @@ async function pack(image: string, appPath: string, config: PackBuildConfig): Pr
  */
 export async function packBuild<T>(config: PackBuildConfig, fn: (ctx: BuildContext) => Promise<T>): Promise<T> {
   const name = (config.name ?? (typeof config.app === "string" ? basename(config.app).replace(/\.jar$/, "") : "app")).toLowerCase().replace(/[^a-z0-9-]+/g, "-");
-  const image = `${appImagePrefix()}${name}-${randomBytes(4).toString("hex")}`;
+  const id = randomBytes(4).toString("hex");
+  const image = `${appImagePrefix()}${name}-${id}`;
   const containers = new Set<Container>();
   const imageIds = new Set<string>();
   let appDir: string | undefined;
@@ -148,9 +149,10 @@ export async function packBuild<T>(config: PackBuildConfig, fn: (ctx: BuildConte
   } finally {
     for (const container of containers) await container.remove();
     await removeAll("image", [image, ...imageIds]);
-    // pack names its cache volumes after the image: pack-cache-<image, / as _>_latest-<hash>.build
-    const volumes = await dockerList(["volume", "ls", "-q", "--filter", `name=pack-cache-${image.replaceAll("/", "_")}_`]);
-    await removeAll("volume", volumes);
+    // pack names its cache volumes after the image (pack-cache-<image, / as _>_latest-<hash>.build),
+    // with Windows' reserved names spelled out ("compose" -> "c_o_mpose"): found by the hex id.
+    const volumes = await dockerList(["volume", "ls", "-q", "--filter", `name=${id}`]);
+    await removeAll("volume", volumes.filter((v) => v.startsWith("pack-cache-")));
     if (appDir !== undefined) await rm(appDir, { recursive: true, force: true });
   }
 }
