@@ -64,6 +64,9 @@ describe("docker cp of target/classes into a running container (app-dir mode)", 
     for (const buildpack of ["Paketo Buildpack for Executable JAR", "Paketo Buildpack for Spring Boot", "Reloadable Buildpack for watchexec"]) {
       expect(build.ctx.packLog).toContain(buildpack);
     }
+    // What Paketo's buildpacks download comes from inside the builder, as air-gapped.
+    expect(build.ctx.packLog).toContain("Spring Cloud Bindings 2.0.4: Contributing to layer");
+    expect(build.ctx.packLog).toContain("Downloading from file:///cnb/buildpacks/paketo-buildpacks_spring-boot/5.36.4/artifacts/spring-cloud-bindings-2.0.4.jar");
     const { types, defaultProcess } = await imageProcesses(build.ctx.image);
     expect(defaultProcess).toBeDefined();
     expect(watchexecCount(types[defaultProcess!] ?? ""), `${defaultProcess}: ${types[defaultProcess!]}`).toBe(1);
