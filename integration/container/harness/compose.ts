@@ -39,6 +39,14 @@ export class ComposeWatch {
       await composeDown(project, options.dir);
       throw error;
     }
+    // The service uses the host network: Compose must have made no network (no bridge, no
+    // private-range addresses).
+    const networks = await dockerList(["network", "ls", "-q", "--filter", `label=com.docker.compose.project=${project}`]);
+    if (networks.length > 0) {
+      watch.child.kill("SIGINT");
+      await composeDown(project, options.dir);
+      throw new Error(`docker compose watch created Docker networks (${networks.join(", ")}); the compose file must use network_mode: host`);
+    }
     const [containerId] = await dockerList(["ps", "-q", "--no-trunc", "--filter", `label=com.docker.compose.project=${project}`]);
     if (containerId === undefined) throw new Error(`docker compose watch started no container:\n${watch.log}`);
     const app = new RunningProcess(spawn("docker", ["logs", "-f", containerId], { stdio: ["ignore", "pipe", "pipe"] }));
