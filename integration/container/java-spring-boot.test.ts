@@ -46,6 +46,7 @@ async function jvms(container: Container): Promise<string[]> {
 
 async function expectOneRestart(container: Container, startsBefore: number, greeting: string): Promise<number> {
   const { ms } = await container.waitForBody((b) => b.trim() === greeting, 60_000);
+  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
   await settle();
   expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
   expect(await jvms(container)).toHaveLength(1);
@@ -78,6 +79,7 @@ describe("docker cp of target/classes into a running container (app-dir mode)", 
   it("each mvn compile + docker cp restarts the app once and the new greeting is served", async () => {
     await build.ctx.startContainer({}, async (app) => {
       await app.waitForBody((b) => b.includes("v1"), 90_000);
+      await app.waitForLog(STARTED); // docker logs may lag the answer
       for (const greeting of ["hello after a first docker cp", "hello after a second docker cp"]) {
         editAndCompile(work, greeting);
         const starts = app.count(STARTED);
@@ -120,6 +122,7 @@ describe("Tilt's live_update and Docker Compose Watch (sync+exec), from the exam
   it("Tilt: one tar of target/classes into /workspace/BOOT-INF/classes, then the trigger: exit 0, one restart per sync", async () => {
     await build.ctx.startContainer({}, async (app) => {
       await app.waitForBody((b) => b.includes("v1"), 90_000);
+      await app.waitForLog(STARTED); // docker logs may lag the answer
       for (const greeting of ["hello after a first Tilt sync", "hello after a second Tilt sync"]) {
         const changed = editAndCompile(work, greeting);
         const starts = app.count(STARTED);
@@ -134,11 +137,13 @@ describe("Tilt's live_update and Docker Compose Watch (sync+exec), from the exam
   it("Compose Watch: mvn compile, compose syncs target/classes and writes the trigger: no error, one restart per sync", async () => {
     await composeWatch({ dir: work, env: { IMAGE: build.ctx.image } }, async (watch) => {
       await watch.waitForBody(undefined, 90_000);
+      await watch.app.waitFor(STARTED); // docker logs may lag the answer
       for (const [i, greeting] of ["hello after a first compose sync", "hello after a second compose sync"].entries()) {
         const starts = watch.app.count(STARTED);
         editAndCompile(work, greeting);
         await watch.waitForSyncs(i + 1);
         const { ms } = await watch.waitForBody((b) => b.trim() === greeting, 60_000);
+        await watch.app.waitFor(STARTED, { times: starts + 1, timeoutMs: 30_000 });
         await settle();
         expect(watch.syncErrors, watch.watch.log).toEqual([]);
         expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);

@@ -22,6 +22,7 @@ async function appProcesses(container: Container): Promise<string[]> {
 /** After a sync: the new body, then exactly one more app start, one app process, one watcher. */
 async function expectOneReload(container: Container, startsBefore: number, body: string): Promise<number> {
   const { ms } = await container.waitForBody((b) => b.trim() === body);
+  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
   await settle();
   expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
   expect(await appProcesses(container)).toHaveLength(1);
@@ -46,6 +47,7 @@ describe("docker cp into a running container (app-dir mode)", () => {
   it("each docker cp reloads the app once and the new greeting is served", async () => {
     await build.ctx.startContainer({}, async (app) => {
       expect((await app.waitForBody()).body.trim()).toBe(original);
+      await app.waitForLog(STARTED); // docker logs may lag the answer
       const work = checkout();
       for (const greeting of ["after a first docker cp", "after a second docker cp"]) {
         writeFileSync(join(work, "greeting.txt"), `${greeting}\n`);
@@ -76,6 +78,7 @@ describe("Tilt's live_update, replayed from examples/node-web/Tiltfile", () => {
   it("one tar into / as the run user, then the trigger step: both exit 0, one reload per sync", async () => {
     await build.ctx.startContainer({}, async (app) => {
       await app.waitForBody();
+      await app.waitForLog(STARTED);
       const work = checkout();
       for (const greeting of ["after a first Tilt sync", "after a second Tilt sync"]) {
         writeFileSync(join(work, "greeting.txt"), `${greeting}\n`);
@@ -97,11 +100,13 @@ describe("Docker Compose Watch with examples/node-web/compose.yaml (sync+exec wr
     const work = checkout();
     await composeWatch({ dir: work, env: { IMAGE: build.ctx.image } }, async (watch) => {
       await watch.waitForBody((b) => b.trim() === original);
+      await watch.app.waitFor(STARTED); // docker logs may lag the answer
       for (const [i, greeting] of ["after a first compose sync", "after a second compose sync"].entries()) {
         const starts = watch.app.count(STARTED);
         writeFileSync(join(work, "greeting.txt"), `${greeting}\n`);
         await watch.waitForSyncs(i + 1);
         const { ms } = await watch.waitForBody((b) => b.trim() === greeting);
+        await watch.app.waitFor(STARTED, { times: starts + 1 });
         await settle();
         expect(watch.syncErrors, watch.watch.log).toEqual([]);
         expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);

@@ -25,6 +25,7 @@ async function appProcesses(container: Container): Promise<string[]> {
 /** After a sync: the new body, then exactly one more app start and one app process. */
 async function expectOneReload(container: Container, startsBefore: number, body: string): Promise<number> {
   const { ms } = await container.waitForBody((b) => b.trim() === body);
+  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
   await settle();
   expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
   expect(await appProcesses(container)).toHaveLength(1);
@@ -43,6 +44,7 @@ describe("docker cp into a running container (app-dir mode)", () => {
   it("each docker cp reloads the app once and the new message is served", async () => {
     await build.ctx.startContainer({}, async (app) => {
       expect((await app.waitForBody()).body.trim()).toBe(original);
+      await app.waitForLog(STARTED); // docker logs may lag the answer
       const work = checkout();
       for (const message of ["after a first docker cp", "after a second docker cp"]) {
         writeFileSync(join(work, "message.txt"), `${message}\n`);
@@ -87,6 +89,7 @@ describe("Tilt's live_update, replayed from examples/python-web/Tiltfile", () =>
   it("one tar into / as the run user, then the trigger step: both exit 0, one reload per sync", async () => {
     await build.ctx.startContainer({}, async (app) => {
       await app.waitForBody();
+      await app.waitForLog(STARTED);
       const work = checkout();
       for (const message of ["after a first Tilt sync", "after a second Tilt sync"]) {
         writeFileSync(join(work, "message.txt"), `${message}\n`);
@@ -94,6 +97,7 @@ describe("Tilt's live_update, replayed from examples/python-web/Tiltfile", () =>
         const sync = await app.tiltSync(tiltfile, { root: work, changed: ["message.txt"] });
         expect(sync.entries).toEqual(["workspace", "workspace/message.txt"]);
         const { ms } = await app.waitForBody((b) => b.trim() === message);
+        await app.waitForLog(STARTED, { times: starts + 1 });
         await settle();
         expect(app.count(STARTED), app.logs).toBe(starts + 1);
         expect(await appProcesses(app)).toHaveLength(1);
@@ -114,6 +118,7 @@ describe("Tilt's live_update, replayed from examples/python-web/Tiltfile", () =>
       await app.dockerCp(join(work, "message.txt"), "/workspace/message.txt");
       await app.exec(["sh", "-c", "date > /layers/reloadable_watchexec/trigger/sync"]);
       await app.waitForBody((b) => b.trim() === "after docker cp");
+      await app.waitForLog(STARTED, { times: 2 });
 
       writeFileSync(join(work, "static", "note.txt"), "changed by Tilt\n");
       writeFileSync(join(work, "message.txt"), "after Tilt, over docker cp\n");
@@ -132,6 +137,7 @@ describe("Tilt's live_update, replayed from examples/python-web/Tiltfile", () =>
       await app.dockerCp(join(work, "message.txt"), "/workspace/message.txt");
       await app.dockerCp(join(work, "trigger"), "/layers/reloadable_watchexec/trigger/sync");
       await app.waitForBody((b) => b.trim() === "after docker cp and its trigger");
+      await app.waitForLog(STARTED, { times: 2 });
 
       // The Tiltfile's run() step, as the run user, over the root-owned trigger file.
       const step = tiltfile.liveUpdate.find((s) => s.kind === "run");
@@ -153,11 +159,13 @@ describe("Docker Compose Watch with examples/python-web/compose.yaml", () => {
     const work = checkout();
     await composeWatch({ dir: work, env: { IMAGE: build.ctx.image } }, async (watch) => {
       await watch.waitForBody((b) => b.trim() === original);
+      await watch.app.waitFor(STARTED); // docker logs may lag the answer
       for (const [i, message] of ["after a first compose sync", "after a second compose sync"].entries()) {
         const starts = watch.app.count(STARTED);
         writeFileSync(join(work, "message.txt"), `${message}\n`);
         await watch.waitForSyncs(i + 1);
         const { ms } = await watch.waitForBody((b) => b.trim() === message);
+        await watch.app.waitFor(STARTED, { times: starts + 1 });
         await settle();
         expect(watch.syncErrors, watch.watch.log).toEqual([]);
         expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);
