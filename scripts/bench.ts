@@ -6,12 +6,14 @@
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger), java.ts (java) and soak.ts (soak).
+// sections-live.ts (reload, windows, trigger), java.ts (java), paketo.ts (paketo), soak.ts (soak) and
+// containers.ts (containers: needs Docker; see scripts/container/).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
+import { containersSection } from "./benchmarks/containers.ts";
 import { javaSection } from "./benchmarks/java.ts";
 import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
@@ -21,7 +23,7 @@ import { soakSection } from "./benchmarks/soak.ts";
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "soak"];
+const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "soak", "containers"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -34,6 +36,11 @@ const SECTIONS: Section[] = [
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
   { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
   { name: "soak", description: "1,000 reloads of one running app: watchexec's RSS, fds, threads and process tree before and after", run: soakSection },
+  {
+    name: "containers",
+    description: "the examples in containers (pack build, docker run): sync -> new response and starts per sync per client, docker stop, cold and warm pack build",
+    run: containersSection,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

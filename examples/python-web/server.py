@@ -2,6 +2,8 @@
 # answer after a sync proves that the process was reloaded.
 import http.server
 import os
+import signal
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "message.txt"), encoding="utf-8") as f:
@@ -22,6 +24,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def stop(signum, frame):
+    # A container runtime (docker stop) and watchexec (before a restart) stop the app with SIGTERM.
+    print(f"python-web (pid {os.getpid()}): SIGTERM, stopping", flush=True)
+    sys.exit(0)
+
+
+signal.signal(signal.SIGTERM, stop)
 server = http.server.ThreadingHTTPServer(("", PORT), Handler)
 print(f"python-web listening on {PORT} (pid {os.getpid()}): {MESSAGE}", flush=True)
 try:

@@ -7,7 +7,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
 export const toolsBin = join(repoRoot, ".tools", "bin");
 export const packagedBuildpack = join(repoRoot, "dist", "buildpack");
 export const fixturesDir = join(repoRoot, "integration", "fixtures");
-export const WATCHEXEC_TARBALL = join(repoRoot, ".tools", "dist", "watchexec-2.5.1-x86_64-unknown-linux-gnu.tar.xz");
+export const WATCHEXEC_TARBALL = join(repoRoot, ".tools", "dist", "watchexec-2.5.1-x86_64-unknown-linux-musl.tar.xz");
 /** Debian's busybox-static package as buildpack.toml names it (scripts/tools fetches it). */
 export const BUSYBOX_DEB = join(repoRoot, ".tools", "dist", "busybox-static_1.35.0-4+deb12u1+b1_amd64.deb");
 

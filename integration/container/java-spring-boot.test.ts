@@ -1,0 +1,156 @@
+// examples/java-spring-boot as users run it: Maven builds the JAR, `pack build --path <jar>`
+// with the local builder explodes it into /workspace (a stand-in JRE provider, Paketo watchexec,
+// executable-jar and spring-boot, then Reloadable), `docker run --network host`; then
+// `mvn -o compile` and a sync of target/classes by docker cp, Tilt's live_update and Docker
+// Compose Watch, and docker stop with Spring Boot's graceful shutdown.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../harness/paths.ts";
+import { readTiltfile } from "../harness/tiltfile.ts";
+import { composePackCommand, composeWatch, type Container, imageProcesses, watchexecCount } from "./harness/index.ts";
+import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
+
+const example = join(repoRoot, "examples", "java-spring-boot");
+const JAR = "target/java-spring-boot-0.0.1-SNAPSHOT.jar";
+const CONTROLLER = "src/main/java/com/example/reloadable/GreetingController.java";
+const STARTED = /Started Application in/;
+const settle = (ms = 2_000) => new Promise((r) => setTimeout(r, ms));
+const checkout = useCheckouts(example, { filter: (src) => !src.includes("/target") });
+
+/** A developer's checkout with the JAR built, as `mvn package` leaves it. */
+function packagedCheckout(): string {
+  const dir = checkout();
+  execFileSync("mvn", ["-q", "-B", "package", "-DskipTests"], { cwd: dir, stdio: "pipe" });
+  return dir;
+}
+
+/** Edits the greeting and compiles as `mvn -o compile` (or an IDE) does; returns what changed. */
+function editAndCompile(dir: string, greeting: string): string[] {
+  const controller = join(dir, CONTROLLER);
+  const before = Date.now();
+  writeFileSync(controller, readFileSync(controller, "utf8").replace(/return "[^"]*\\n";/, `return "${greeting}\\n";`));
+  execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: dir, stdio: "pipe" });
+  const classes = join(dir, "target", "classes");
+  const changed = readdirSync(classes, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && statSync(join(e.parentPath, e.name)).mtimeMs >= before - 1_000)
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  expect(changed.length, "mvn compile changed no class").toBeGreaterThan(0);
+  return changed;
+}
+
+async function jvms(container: Container): Promise<string[]> {
+  return (await container.processes()).map((p) => p.args).filter((args) => /(^|\/)java\s/.test(args));
+}
+
+async function expectOneRestart(container: Container, startsBefore: number, greeting: string): Promise<number> {
+  const { ms } = await container.waitForBody((b) => b.trim() === greeting, 60_000);
+  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
+  await settle();
+  expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
+  expect(await jvms(container)).toHaveLength(1);
+  expect(await container.nestedWatchers()).toEqual([]);
+  return ms;
+}
+
+describe("docker cp of target/classes into a running container (app-dir mode)", () => {
+  let work: string;
+  beforeAll(() => {
+    work = packagedCheckout();
+  }, 600_000);
+  const build = usePackBuild(() => ({ app: join(work, JAR), name: "java-spring-boot", env: { BP_LIVE_RELOAD_ENABLED: "true" } }));
+
+  it("builds with Paketo executable-jar and spring-boot, then Reloadable: one watcher, no-reload never", async () => {
+    for (const buildpack of ["Paketo Buildpack for Executable JAR", "Paketo Buildpack for Spring Boot", "Reloadable Buildpack for watchexec"]) {
+      expect(build.ctx.packLog).toContain(buildpack);
+    }
+    // What Paketo's buildpacks download comes from inside the builder, as air-gapped.
+    expect(build.ctx.packLog).toContain("Spring Cloud Bindings 2.0.4: Contributing to layer");
+    expect(build.ctx.packLog).toContain("Downloading from file:///cnb/buildpacks/paketo-buildpacks_spring-boot/5.36.4/artifacts/spring-cloud-bindings-2.0.4.jar");
+    const { types, defaultProcess } = await imageProcesses(build.ctx.image);
+    expect(defaultProcess).toBeDefined();
+    expect(watchexecCount(types[defaultProcess!] ?? ""), `${defaultProcess}: ${types[defaultProcess!]}`).toBe(1);
+    for (const [type, command] of Object.entries(types).filter(([t]) => t.endsWith("no-reload"))) {
+      expect(command, `${type} must not reload`).not.toMatch(/watchexec/);
+    }
+  });
+
+  it("each mvn compile + docker cp restarts the app once and the new greeting is served", async () => {
+    await build.ctx.startContainer({}, async (app) => {
+      await app.waitForBody((b) => b.includes("v1"), 90_000);
+      await app.waitForLog(STARTED); // docker logs may lag the answer
+      for (const greeting of ["hello after a first docker cp", "hello after a second docker cp"]) {
+        editAndCompile(work, greeting);
+        const starts = app.count(STARTED);
+        await app.dockerCp(join(work, "target", "classes") + "/.", "/workspace/BOOT-INF/classes/");
+        const ms = await expectOneRestart(app, starts, greeting);
+        console.log(`java-spring-boot, docker cp: end of sync -> new response ${ms.toFixed(0)} ms`);
+      }
+    });
+  });
+
+  it("docker stop: Spring Boot's graceful shutdown gets SIGTERM and completes within the stop timeout", async () => {
+    await build.ctx.startContainer({ env: { SERVER_SHUTDOWN: "graceful" } }, async (app) => {
+      await app.waitForBody(undefined, 90_000);
+      // Reloadable's JVM default BP_LIVE_RELOAD_STOP_TIMEOUT is 20s; docker stop waits longer.
+      const stopped = await app.stop(30);
+      expect(stopped.logs).toContain("Commencing graceful shutdown");
+      expect(stopped.logs).toContain("Graceful shutdown complete");
+      expect(stopped.exitCode, stopped.logs).not.toBe(137);
+      expect(stopped.ms).toBeLessThan(20_000);
+      console.log(`java-spring-boot, docker stop -t 30: ${stopped.ms.toFixed(0)} ms, exit ${stopped.exitCode}`);
+    });
+  });
+});
+
+describe("Tilt's live_update and Docker Compose Watch (sync+exec), from the example's Tiltfile and compose.yaml", () => {
+  const tiltfile = readTiltfile(join(example, "Tiltfile"));
+  const compose = composePackCommand(join(example, "compose.yaml"));
+  let work: string;
+  beforeAll(() => {
+    work = packagedCheckout();
+  }, 600_000);
+  // Both build the image the same way (trigger mode): one build serves both.
+  const build = usePackBuild(() => ({ app: join(work, JAR), name: "java-spring-boot-trigger", env: tiltfile.env }));
+
+  it("the Tiltfile and compose.yaml build the same image", () => {
+    expect(compose.env).toEqual(tiltfile.env);
+    expect(tiltfile.env).toMatchObject({ BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_TRIGGER: "true" });
+  });
+
+  it("Tilt: one tar of target/classes into /workspace/BOOT-INF/classes, then the trigger: exit 0, one restart per sync", async () => {
+    await build.ctx.startContainer({}, async (app) => {
+      await app.waitForBody((b) => b.includes("v1"), 90_000);
+      await app.waitForLog(STARTED); // docker logs may lag the answer
+      for (const greeting of ["hello after a first Tilt sync", "hello after a second Tilt sync"]) {
+        const changed = editAndCompile(work, greeting);
+        const starts = app.count(STARTED);
+        const sync = await app.tiltSync(tiltfile, { root: work, changed });
+        expect(sync.entries[0]).toBe("workspace/BOOT-INF/classes");
+        const ms = await expectOneRestart(app, starts, greeting);
+        console.log(`java-spring-boot, Tilt: trigger written -> new response ${ms.toFixed(0)} ms`);
+      }
+    });
+  });
+
+  it("Compose Watch: mvn compile, compose syncs target/classes and writes the trigger: no error, one restart per sync", async () => {
+    await composeWatch({ dir: work, env: { IMAGE: build.ctx.image } }, async (watch) => {
+      await watch.waitForBody(undefined, 90_000);
+      await watch.app.waitFor(STARTED); // docker logs may lag the answer
+      for (const [i, greeting] of ["hello after a first compose sync", "hello after a second compose sync"].entries()) {
+        const starts = watch.app.count(STARTED);
+        editAndCompile(work, greeting);
+        await watch.waitForSyncs(i + 1);
+        const { ms } = await watch.waitForBody((b) => b.trim() === greeting, 60_000);
+        await watch.app.waitFor(STARTED, { times: starts + 1, timeoutMs: 30_000 });
+        await settle();
+        expect(watch.syncErrors, watch.watch.log).toEqual([]);
+        expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);
+        expect(await watch.nestedWatchers()).toEqual([]);
+        console.log(`java-spring-boot, Compose Watch (sync+exec): compile ended -> new response ${ms.toFixed(0)} ms`);
+      }
+      expect(watch.watch.exitStatus, watch.watch.log).toBeUndefined();
+    });
+  });
+});
