@@ -44,7 +44,7 @@ describe.each(examples)("trigger mode, replaying examples/$name/Tiltfile", ({ na
   it("the Tiltfile builds with the trigger and ends live_update with the trigger step", () => {
     expect(tiltfile.env).toMatchObject({ BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_TRIGGER: "true" });
     expect(tiltfile.liveUpdate.filter((s) => s.kind !== "fall_back_on").map((s) => s.kind)).toEqual(["sync", "run"]);
-    expect(tiltfile.liveUpdate.at(-1)).toEqual({ kind: "run", command: "date > /layers/reloadable_watchexec/trigger/sync" });
+    expect(tiltfile.liveUpdate.at(-1)).toEqual({ kind: "run", command: "reloadable-trigger" });
   });
 
   it("a slow sync of 300 files restarts the app exactly once, after the trigger", async () => {

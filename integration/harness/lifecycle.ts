@@ -267,6 +267,17 @@ export class CnbBuild {
     return proc;
   }
 
+  /**
+   * Runs a process type to its end with extra args, as `docker exec <ctr> <type> ...` does in an
+   * image (the image's PATH starts with /cnb/process, one launcher link per type).
+   */
+  async exec(type: string, args: string[] = []): Promise<{ code: number | null; log: string }> {
+    const proc = await this.launch(type, {}, args);
+    await new Promise<void>((resolve) => proc.child.on("close", () => resolve()));
+    this.running.delete(proc);
+    return { code: proc.exitStatus?.code ?? null, log: proc.log };
+  }
+
   /** Streams `files` into the app dir as one tar, extracted by `tar` running as the app user. */
   async sync(files: Record<string, FileContent>, options: Omit<SyncOptions, "user"> = {}): Promise<{ ms: number; bytes: number }> {
     return syncFiles(this.appDir, files, { ...options, user: this.user });

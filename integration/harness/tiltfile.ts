@@ -98,7 +98,9 @@ export interface ReplayResult {
 /**
  * Replays live_update as Tilt does for a change: each sync() step sends the changed files under
  * its local path as ONE tar stream into its remote path; each run() step runs in the container
- * with `sh -c`, as the app's user. Container paths are mapped to this build's dirs.
+ * with `sh -c`, as the app's user. Container paths are mapped to this build's dirs. A command
+ * that names a process type of the image (`reloadable-trigger`) runs it through the launcher, as
+ * `docker exec` finds it in /cnb/process.
  */
 export async function replayLiveUpdate(build: CnbBuild, tiltfile: Tiltfile, options: ReplayOptions): Promise<ReplayResult> {
   const map = containerPathMap(build);
@@ -124,7 +126,9 @@ export async function replayLiveUpdate(build: CnbBuild, tiltfile: Tiltfile, opti
     } else if (step.kind === "run") {
       let command = step.command;
       for (const [container, host] of map) command = command.replaceAll(container, host);
-      const ran = await build.runAsAppUser("sh", ["-c", command]);
+      const words = command.trim().split(/\s+/);
+      const processType = build.lastResult?.processes.some((p) => p.type === words[0]) === true ? words[0]! : undefined;
+      const ran = processType !== undefined ? await build.exec(processType, words.slice(1)) : await build.runAsAppUser("sh", ["-c", command]);
       if (ran.code !== 0) throw new Error(`run('${step.command}') failed (${ran.code}): ${ran.log}`);
       runEnded = performance.now();
     }

