@@ -87,10 +87,10 @@ describe("tiltArchiveEntries", () => {
       entries: ["workspace/BOOT-INF/classes", "workspace/BOOT-INF/classes/com", "workspace/BOOT-INF/classes/com/example", "workspace/BOOT-INF/classes/com/example/A.class"],
     },
     {
-      name: "entries named twice appear once, where they were last named",
+      name: "entries named twice appear once, where they were first named (directories before what is in them)",
       syncs: "sync('.', '/workspace'),",
       changed: ["message.txt", "target/classes/app.properties"],
-      entries: ["workspace/message.txt", "workspace", "workspace/target", "workspace/target/classes", "workspace/target/classes/app.properties"],
+      entries: ["workspace", "workspace/message.txt", "workspace/target", "workspace/target/classes", "workspace/target/classes/app.properties"],
     },
   ])("$name", ({ syncs, changed, entries }) => {
     expect(tiltArchiveEntries(tilt(syncs), root, changed).map((e) => e.name)).toEqual(entries);

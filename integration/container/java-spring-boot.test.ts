@@ -138,15 +138,21 @@ describe("Tilt's live_update and Docker Compose Watch (sync+exec), from the exam
     await composeWatch({ dir: work, env: { IMAGE: build.ctx.image } }, async (watch) => {
       await watch.waitForBody(undefined, 90_000);
       await watch.app.waitFor(STARTED); // docker logs may lag the answer
-      for (const [i, greeting] of ["hello after a first compose sync", "hello after a second compose sync"].entries()) {
+      const SYNCED = /Syncing service "[^"]+" after \d+ changes were detected/;
+      for (const greeting of ["hello after a first compose sync", "hello after a second compose sync"]) {
         const starts = watch.app.count(STARTED);
+        const syncs = watch.watch.count(SYNCED);
         editAndCompile(work, greeting);
-        await watch.waitForSyncs(i + 1);
+        await watch.waitForSyncs(syncs + 1);
         const { ms } = await watch.waitForBody((b) => b.trim() === greeting, 60_000);
         await watch.app.waitFor(STARTED, { times: starts + 1, timeoutMs: 30_000 });
-        await settle();
+        await settle(2_500);
         expect(watch.syncErrors, watch.watch.log).toEqual([]);
-        expect(watch.app.count(STARTED), watch.app.log).toBe(starts + 1);
+        // One restart per Compose sync (each runs the trigger). `mvn compile` may come as two
+        // syncs: Maven first deletes the stale classes, then writes the new ones.
+        const synced = watch.watch.count(SYNCED) - syncs;
+        expect(synced).toBeGreaterThanOrEqual(1);
+        expect(watch.app.count(STARTED) - starts, `${synced} Compose syncs\n${watch.watch.log}\n${watch.app.log}`).toBe(synced);
         expect(await watch.nestedWatchers()).toEqual([]);
         console.log(`java-spring-boot, Compose Watch (sync+exec): compile ended -> new response ${ms.toFixed(0)} ms`);
       }

@@ -15,6 +15,15 @@ int fail_errno(const char *name, const char *what, const char *path) {
   return saved == ENOENT || saved == ENOTDIR ? 127 : 126;
 }
 
+const char *app_dir(void) {
+  const char *names[] = {"RELOADABLE_APP_DIR", "CNB_APP_DIR"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const char *value = getenv(names[i]);
+    if (value != NULL && *value != '\0') return value;
+  }
+  return NULL;
+}
+
 int find_program(const char *name, char out[PATH_MAX], const char *also_skip) {
   const char *path = getenv("PATH");
   char self[PATH_MAX];

@@ -27,6 +27,12 @@ int tool_main(int argc, char **argv);
  */
 int find_program(const char *name, char out[PATH_MAX], const char *also_skip);
 
+/*
+ * The app dir, as the build wrote it into the helpers layer's launch env (the launcher does not
+ * pass CNB_APP_DIR on to the process); NULL when unknown.
+ */
+const char *app_dir(void);
+
 /* Replaces what the current user cannot write under `root` with copies it owns (repair.c). */
 void repair_foreign_tree(const char *root, const char *who);
 

@@ -579,9 +579,16 @@ describe("reloadable-trigger DIR", () => {
     expect(result.stderr).toBe(`reloadable-trigger: cannot write ${missing}/sync: No such file or directory\n`);
   });
 
-  it.each([[[]], [["a", "b"]]])("arguments %j: exit 2 with the usage", async (args) => {
+  it.each([[[]], [["a", "b"]]])("arguments %j (no RELOADABLE_TRIGGER_DIR): exit 2 with the usage", async (args) => {
     const result = await run(helper("reloadable-trigger"), args);
-    expect(result).toMatchObject({ code: 2, stderr: "usage: reloadable-trigger DIR\n" });
+    expect(result).toMatchObject({ code: 2, stderr: "usage: reloadable-trigger [DIR] (DIR defaults to $RELOADABLE_TRIGGER_DIR, set in trigger mode)\n" });
+  });
+
+  it("no DIR: writes into $RELOADABLE_TRIGGER_DIR (sh -c reloadable-trigger, as Tilt's run() does)", async () => {
+    const dir = await tempdir({ "trigger/": "" });
+    const result = await run(helper("reloadable-trigger"), [], { env: { RELOADABLE_TRIGGER_DIR: join(dir, "trigger") } });
+    expect(result.code).toBe(0);
+    expect(await readFile(join(dir, "trigger", "sync"), "utf8")).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
   });
 });
 

@@ -114,8 +114,8 @@ int settle_main(int argc, char **argv) {
   } else {
     // What docker cp made root's is replaced before the quiet period, so that the changes this
     // makes fall inside it and start nothing on their own.
-    const char *app = getenv("CNB_APP_DIR");
-    if (app != NULL && *app != '\0') repair_foreign_tree(app, "reloadable-settle");
+    const char *app = app_dir();
+    if (app != NULL) repair_foreign_tree(app, "reloadable-settle");
     int fd = open(state, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd >= 0) {
       for (size_t written = 0; written < length;) {

@@ -93,8 +93,8 @@ int tar_main(int argc, char **argv) {
     execv(tar, argv);
     return fail_errno("reloadable-tar", "cannot execute", tar);
   }
-  const char *app = getenv("CNB_APP_DIR");
-  if (app != NULL && *app != '\0') repair_foreign_tree(app, "reloadable-tar");
+  const char *app = app_dir();
+  if (app != NULL) repair_foreign_tree(app, "reloadable-tar");
 
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return fail_errno("reloadable-tar", "cannot make a pipe for", tar);

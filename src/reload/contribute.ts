@@ -160,7 +160,7 @@ export async function contributeReloadableProcesses(plan: ProcessPlan, input: Pr
   if (plan.found.origin === "none") return [];
 
   if (plan.reloadable.length > 0 || plan.profileShell !== undefined) {
-    await contributeHelpers(input.layersDir, input.buildpackDir, plan.profileShell);
+    await contributeHelpers(input.layersDir, input.buildpackDir, plan.profileShell, { appDir: input.appDir, triggerDir: plan.triggerDir });
     if (plan.native.length > 0) logger.detail(`Native binaries run from a memory copy through ${EXEC_HELPER}, so syncs can overwrite them: ${plan.native.join(", ")}`);
     if (plan.profileShell !== undefined) logger.detail("Processes declared with direct = false keep the app's .profile and the profile scripts (through reloadable-shell)");
   }

@@ -29,7 +29,7 @@ describe("contributeHelpers", () => {
     ["with a profile shell", PROFILE, [...HELPER_NAMES, PROFILE_SHELL]],
   ])("%s: a launch layer whose bin/ holds the helper and its names", async (_name, profileShell, programs) => {
     const { layers, buildpack, bin } = await setup();
-    expect(await contributeHelpers(layers, buildpack, profileShell)).toEqual(programs);
+    expect(await contributeHelpers(layers, buildpack, profileShell, { appDir: "/workspace" })).toEqual(programs);
     expect((await readdir(bin)).sort()).toEqual([HELPER_BINARY, ...programs].sort());
     expect(await readFile(join(bin, HELPER_BINARY), "utf8")).toBe(FAKE_HELPER);
     expect((await stat(join(bin, HELPER_BINARY))).mode & 0o777).toBe(0o755);
@@ -53,15 +53,26 @@ describe("contributeHelpers", () => {
       "layers/me/helpers/bin/reloadable-shell": "old shell",
       "layers/me/helpers/bin/stale": "x",
     });
-    await contributeHelpers(layers, buildpack, undefined);
+    await contributeHelpers(layers, buildpack, undefined, { appDir: "/workspace" });
     expect((await readdir(bin)).sort()).toEqual([HELPER_BINARY, ...HELPER_NAMES].sort());
-    await contributeHelpers(layers, buildpack, PROFILE);
+    await contributeHelpers(layers, buildpack, PROFILE, { appDir: "/workspace" });
     expect(await readFile(join(bin, PROFILE_SHELL), "utf8")).toBe(PROFILE);
+  });
+
+  it.each<[string, string | undefined, Record<string, string>]>([
+    ["app-dir mode", undefined, { "RELOADABLE_APP_DIR.default": "/workspace" }],
+    ["trigger mode", "/layers/me/trigger", { "RELOADABLE_APP_DIR.default": "/workspace", "RELOADABLE_TRIGGER_DIR.default": "/layers/me/trigger" }],
+  ])("%s: the launch env tells the helpers the app dir (and the trigger dir)", async (_name, triggerDir, files) => {
+    const { layers, buildpack } = await setup();
+    await contributeHelpers(layers, buildpack, undefined, { appDir: "/workspace", triggerDir });
+    const env = join(layers, "helpers", "env.launch");
+    expect((await readdir(env)).sort()).toEqual(Object.keys(files).sort());
+    for (const [file, value] of Object.entries(files)) expect(await readFile(join(env, file), "utf8")).toBe(value);
   });
 
   it("a buildpack without the helper binary: an error naming it, no temp file left", async () => {
     const dir = await tempdir({ "buildpack/bin/": "", "layers/me/": "" });
-    await expect(contributeHelpers(dir.join("layers", "me"), dir.join("buildpack"), undefined)).rejects.toMatchObject({ code: "ENOENT", message: expect.stringContaining(HELPER_BINARY) });
+    await expect(contributeHelpers(dir.join("layers", "me"), dir.join("buildpack"), undefined, { appDir: "/workspace" })).rejects.toMatchObject({ code: "ENOENT", message: expect.stringContaining(HELPER_BINARY) });
     expect(await readdir(dir.join("layers", "me", "helpers", "bin")).catch(() => [])).toEqual([]);
   });
 });

@@ -14,7 +14,12 @@ export const HELPER_BINARY = "reloadable-helper";
  * when a process needs it, the profile shell. Rewritten at every build: it is small, and the
  * profile shell names this build's buildpacks.
  */
-export async function contributeHelpers(layersDir: string, buildpackDir: string, profileShell: string | undefined): Promise<string[]> {
+export async function contributeHelpers(
+  layersDir: string,
+  buildpackDir: string,
+  profileShell: string | undefined,
+  launchEnv: { appDir: string; triggerDir?: string | undefined },
+): Promise<string[]> {
   const layer = layerPaths(layersDir, LAYER_NAME);
   const bin = join(layer.dir, "bin");
   await rm(layer.dir, { recursive: true, force: true });
@@ -33,6 +38,12 @@ export async function contributeHelpers(layersDir: string, buildpackDir: string,
     await chmod(join(bin, PROFILE_SHELL), 0o755);
     programs.push(PROFILE_SHELL);
   }
+  // Where the helpers find the app dir and the trigger dir at launch: the launcher does not pass
+  // CNB_APP_DIR on to the process, and `sh -c reloadable-trigger` gives no argument.
+  const env = join(layer.dir, "env.launch");
+  await mkdir(env, { recursive: true });
+  await writeFileAtomic(join(env, "RELOADABLE_APP_DIR.default"), launchEnv.appDir);
+  if (launchEnv.triggerDir !== undefined) await writeFileAtomic(join(env, "RELOADABLE_TRIGGER_DIR.default"), launchEnv.triggerDir);
   await writeLayerMetadata(layer, { launch: true, build: false, cache: false }, { helpers: programs });
   return programs;
 }

@@ -18,6 +18,8 @@ export interface TiltSyncOptions {
   root: string;
   /** What changed, relative to `root`: files, or directories (walked, as Tilt walks them). */
   changed: string[];
+  /** What was deleted, relative to `root`: Tilt removes it first with `rm -rf` through exec. */
+  deleted?: string[];
 }
 
 export interface TiltSyncResult {
@@ -37,7 +39,7 @@ interface Entry {
   local: string;
 }
 
-/** The archive entries of the sync() steps for the changed paths, deduplicated, last one wins. */
+/** The archive entries of the sync() steps for the changed paths, each once, parents first. */
 export function tiltArchiveEntries(tiltfile: Tiltfile, root: string, changed: string[]): Entry[] {
   const entries: Entry[] = [];
   const add = (local: string, remote: string) => {
@@ -59,8 +61,23 @@ export function tiltArchiveEntries(tiltfile: Tiltfile, root: string, changed: st
       add(local, posix.join(step.remote, ...parts));
     }
   }
-  const last = new Map(entries.map((e, i) => [e.name, i]));
-  return entries.filter((e, i) => last.get(e.name) === i);
+  // Each path once, where it first comes: directories before what is in them.
+  const first = new Map<string, number>();
+  entries.forEach((e, i) => first.has(e.name) || first.set(e.name, i));
+  return entries.filter((e, i) => first.get(e.name) === i);
+}
+
+/** The container paths of local paths under the sync() steps (for deletions). */
+function containerPaths(tiltfile: Tiltfile, root: string, paths: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const step of tiltfile.liveUpdate) {
+    if (step.kind !== "sync") continue;
+    for (const path of paths) {
+      const inside = relative(join(root, step.local), join(root, path));
+      if (!inside.startsWith("..")) found.push(posix.join(step.remote, ...inside.split(sep)));
+    }
+  }
+  return found;
 }
 
 /** The tar Tilt would stream: a staging tree of the entries under their container paths, packed. */
@@ -89,6 +106,11 @@ async function tiltArchive(entries: Entry[]): Promise<Buffer> {
  * back to a full image build).
  */
 export async function replayLiveUpdate(container: Container, tiltfile: Tiltfile, options: TiltSyncOptions): Promise<TiltSyncResult> {
+  const removed = containerPaths(tiltfile, options.root, options.deleted ?? []);
+  if (removed.length > 0) {
+    const rm = await container.exec(["rm", "-rf", ...removed]);
+    if (rm.code !== 0) throw new Error(`Tilt's rm -rf ${removed.join(" ")} exited ${rm.code}:\n${rm.stderr}${rm.stdout}`);
+  }
   const entries = tiltArchiveEntries(tiltfile, options.root, options.changed);
   const archive = await tiltArchive(entries);
   const tar = await container.exec(["tar", "-C", "/", "-x", "-f", "-"], { input: archive });
