@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildJavaAgent } from "./java-agent.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -67,6 +68,9 @@ renameSync(binary, join(root, "bin", "main"));
 const nativeDir = join(root, "src", "native");
 const nativeSources = readdirSync(nativeDir).filter((f) => f.endsWith(".c")).map((f) => join(nativeDir, f));
 execFileSync("gcc", ["-static", "-Os", "-s", "-Wall", "-Wextra", "-Werror", "-o", join(root, "bin", "reloadable-helper"), ...nativeSources], { stdio: "inherit" });
+
+// The hot swap agent that JVM apps run (src/java-agent/, scripts/java-agent.mjs).
+buildJavaAgent(root);
 
 const size = statSync(join(root, "bin", "main")).size;
 console.log(`bin/main: Node ${nodeVersion} single executable, ${(size / 1024 / 1024).toFixed(1)} MiB, built in ${Date.now() - started}ms`);

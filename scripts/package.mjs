@@ -45,6 +45,7 @@ mkdirSync(join(options.output, "bin"), { recursive: true });
 writeFileSync(join(options.output, "buildpack.toml"), descriptorText);
 copyFileSync(join(root, "bin", "main"), join(options.output, "bin", "main"));
 copyFileSync(join(root, "bin", "reloadable-helper"), join(options.output, "bin", "reloadable-helper"));
+copyFileSync(join(root, "bin", "reloadable-hotswap.jar"), join(options.output, "bin", "reloadable-hotswap.jar"));
 symlinkSync("main", join(options.output, "bin", "detect"));
 symlinkSync("main", join(options.output, "bin", "build"));
 for (const file of ["README.md", "LICENSE"]) copyFileSync(join(root, file), join(options.output, file));

@@ -1,0 +1,205 @@
+package reloadable.hotswap;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds the end of each sync and hands what it changed to the Reloader, on a daemon thread.
+ *
+ *   - trigger mode: the sync tool writes a file in the trigger dir when the sync has ended;
+ *   - app-dir mode: the watch paths have had no change for the quiet period (inotify, through
+ *     the JDK's WatchService; every dir is watched, new ones as they appear);
+ *   - with a poll interval (mounts that deliver no events): a scan at each interval.
+ *
+ * Events only wake it up: what changed is always found by comparing a scan of the watch paths
+ * with the one after the last sync, so an event missed in a dir made during the sync loses
+ * nothing.
+ */
+final class Watcher implements Runnable {
+  /** Trigger mode: one trigger write is a create and a rename microseconds apart. */
+  private static final long TRIGGER_WINDOW_MS = 10;
+
+  private final Config config;
+  private final Reloader reloader;
+  private final Tree.Ignores ignores;
+  private final Map<WatchKey, Path> dirs = new HashMap<>();
+  private Tree last;
+
+  Watcher(Config config, Reloader reloader) {
+    this.config = config;
+    this.reloader = reloader;
+    this.ignores = new Tree.Ignores(config.origin, config.ignore);
+  }
+
+  @Override
+  public void run() {
+    try {
+      last = Tree.scan(config.watch, ignores);
+      if (config.triggerDir != null) watchTrigger();
+      else if (config.pollMs > 0) poll();
+      else watchTree();
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // the JVM is stopping
+    } catch (Throwable error) {
+      System.err.println(Reloader.PREFIX + "hot swap stopped: " + error + ": syncs no longer reach this JVM until it restarts");
+    }
+  }
+
+  /** Compares the watch paths with the last sync's scan and applies the difference. */
+  private void syncEnded(long endedNanos) {
+    Tree next = Tree.scan(config.watch, ignores);
+    List<Tree.Change> changes = last.changesTo(next);
+    last = next;
+    if (changes.isEmpty()) {
+      if (config.triggerDir != null) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
+      return;
+    }
+    reloader.apply(changes, endedNanos);
+  }
+
+  private String watchText() {
+    StringBuilder text = new StringBuilder();
+    for (Path path : config.watch) {
+      if (text.length() > 0) text.append(", ");
+      text.append(path.startsWith(config.origin) && !path.equals(config.origin) ? config.origin.relativize(path) : path);
+    }
+    return text.toString();
+  }
+
+  private void watchTrigger() throws IOException, InterruptedException {
+    try (WatchService service = FileSystems.getDefault().newWatchService()) {
+      config.triggerDir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      for (;;) {
+        WatchKey key = service.take();
+        boolean triggered = written(key);
+        // The rest of this trigger write (and of one racing it) comes within the window.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRIGGER_WINDOW_MS);
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+          WatchKey more = service.poll(left, TimeUnit.NANOSECONDS);
+          if (more == null) break;
+          triggered |= written(more);
+        }
+        if (triggered) syncEnded(System.nanoTime());
+      }
+    }
+  }
+
+  /** Whether a key's events include a file written in the trigger dir (not a temp file). */
+  private static boolean written(WatchKey key) {
+    boolean any = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      Object context = event.context();
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW || (context instanceof Path && !context.toString().startsWith("."))) any = true;
+    }
+    key.reset();
+    return any;
+  }
+
+  private void poll() throws InterruptedException {
+    long step = Math.max(1, Math.min(config.pollMs, Math.max(config.quietMs, 1)));
+    for (;;) {
+      Thread.sleep(config.pollMs);
+      Tree seen = Tree.scan(config.watch, ignores);
+      if (last.changesTo(seen).isEmpty()) continue;
+      // Changing: scan until the quiet period passes without a difference.
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(config.quietMs)) {
+        Thread.sleep(step);
+        Tree again = Tree.scan(config.watch, ignores);
+        if (!seen.changesTo(again).isEmpty()) {
+          seen = again;
+          quietSince = System.nanoTime();
+        }
+      }
+      syncEnded(System.nanoTime());
+    }
+  }
+
+  private void watchTree() throws IOException, InterruptedException {
+    try (WatchService service = FileSystems.getDefault().newWatchService()) {
+      for (Path path : config.watch) {
+        if (Files.isDirectory(path)) registerAll(service, path);
+        else if (path.getParent() != null && Files.isDirectory(path.getParent())) register(service, path.getParent());
+      }
+      for (;;) {
+        WatchKey key = service.take();
+        if (!relevant(service, key)) continue;
+        // A sync has started: it has ended once the quiet period passes with no relevant change
+        // (an ignored file the app writes meanwhile does not make it longer).
+        long quiet = TimeUnit.MILLISECONDS.toNanos(config.quietMs);
+        long deadline = System.nanoTime() + quiet;
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+          WatchKey more = service.poll(left, TimeUnit.NANOSECONDS);
+          if (more == null) break;
+          if (relevant(service, more)) deadline = System.nanoTime() + quiet;
+        }
+        syncEnded(System.nanoTime());
+      }
+    }
+  }
+
+  /** Whether a key's events touch a watched, not ignored path; new dirs get watched too. */
+  private boolean relevant(WatchService service, WatchKey key) {
+    Path dir = dirs.get(key);
+    boolean relevant = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+        relevant = true;
+        continue;
+      }
+      if (dir == null || !(event.context() instanceof Path)) continue;
+      Path path = dir.resolve((Path) event.context());
+      if (ignores.matches(path) || !isWatched(path)) continue;
+      relevant = true;
+      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(path)) {
+        try {
+          registerAll(service, path);
+        } catch (IOException e) {
+          // gone again, or unreadable: the scan at the end of the sync sees what is there
+        }
+      }
+    }
+    if (!key.reset()) dirs.remove(key);
+    return relevant;
+  }
+
+  private boolean isWatched(Path path) {
+    for (Path watched : config.watch) if (path.startsWith(watched)) return true;
+    return false;
+  }
+
+  private void registerAll(WatchService service, Path root) throws IOException {
+    Files.walkFileTree(root, new SimpleFileVisitor<Path>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+        if (!dir.equals(root) && ignores.hidesContentsOf(dir)) return FileVisitResult.SKIP_SUBTREE;
+        register(service, dir);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException error) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private void register(WatchService service, Path dir) throws IOException {
+    WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+    dirs.put(key, dir);
+  }
+}
