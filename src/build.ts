@@ -15,12 +15,14 @@ import { contributeReloadableProcesses, planReloadableProcesses } from "./reload
 import { detectJavaApp, type JavaApp } from "./java/app.ts";
 import { JVM_OPTIONS, jvmOptionsFrom } from "./java/jvm-options.ts";
 import { DEVTOOLS, parseDevtoolsSetting, planJvmReload, type JvmReloadPlan } from "./java/reload.ts";
+import { decideHotswap, HOTSWAP, parseHotswapSetting } from "./java/hotswap.ts";
 import { triggerDirOf } from "./reload/trigger.ts";
 import {
   checkWatchPaths,
   DEBOUNCE,
   IGNORE,
   MODE,
+  parseMode,
   parseReloadConfig,
   POLL,
   PRE_COMMAND,
@@ -140,11 +142,14 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
   const jvmOptions = jvmOptionsFrom(settings.raw(JVM_OPTIONS));
   const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
   const mirrors = collectMirrors({ variables: mirrorVariables, bindings: platform.bindings });
+  const hotswapSetting = parseHotswapSetting(settings.raw(HOTSWAP));
   const javaApp = await detectJavaApp(context.appDir);
+  const hotswap =
+    javaApp === undefined ? undefined : decideHotswap(hotswapSetting, javaApp, context.layersDir, { mode: parseMode(reloadSettings[MODE]), preCommand: reloadSettings[PRE_COMMAND]?.trim() || undefined });
   const jvmPlan =
     javaApp === undefined
       ? undefined
-      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined });
+      : planJvmReload(javaApp, context.appDir, { jvmOptions, devtools, triggerDir: trigger ? triggerDirOf(context.layersDir) : undefined, hotswap: hotswap?.paths, hotswapOff: hotswap?.off });
   const javaDefaults = jvmPlan?.defaults;
   const parsed = parseReloadConfig(reloadSettings, context.appDir, {
     debounce: settings.value(DEBOUNCE),
@@ -165,7 +170,7 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
   Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir), {
     [SYNC_TOOLS]: String(busybox !== undefined),
     [WATCHEXEC_VERSION]: dependency.version,
-    ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools) } : {}),
+    ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools), [HOTSWAP]: hotswap?.inEffect ?? "" } : {}),
   });
   return { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors };
 }

@@ -4,9 +4,12 @@ import type { JavaApp } from "./app.ts";
 import { DEFAULT_JVM_OPTIONS } from "./jvm-options.ts";
 import { javaReloadDefaults } from "./processes.ts";
 import { DEVTOOLS, parseDevtoolsSetting, planJvmReload, type DevtoolsSetting, type JvmReloadPlan } from "./reload.ts";
+import { hotswapPaths, type HotswapPaths } from "./hotswap.ts";
 
 const APP = "/workspace";
 const TRIGGER = "/layers/reloadable_watchexec/trigger";
+const HOTSWAP_PATHS = hotswapPaths("/layers/reloadable_watchexec");
+const AGENT = "-javaagent:/layers/reloadable_watchexec/hotswap/reloadable-hotswap.jar=/layers/reloadable_watchexec/hotswap/agent.conf";
 const TIMING = ["-Dspring.devtools.restart.poll-interval=200ms", "-Dspring.devtools.restart.quiet-period=100ms"];
 
 function boot(devtools: boolean): JavaApp {
@@ -37,22 +40,29 @@ const JVM_OPTIONS: [string, string][] = [
   ["no options", ""],
 ];
 
-type Case = [name: string, app: JavaApp, setting: DevtoolsSetting, triggerDir: string | undefined, jvmOptions: string];
+const HOTSWAPS: [string, HotswapPaths | undefined][] = [
+  ["no hot swap", undefined],
+  ["hot swap", HOTSWAP_PATHS],
+];
+
+type Case = [name: string, app: JavaApp, setting: DevtoolsSetting, triggerDir: string | undefined, jvmOptions: string, hotswap: HotswapPaths | undefined];
 const CASES: Case[] = APPS.flatMap(([appName, app]) =>
   SETTINGS.flatMap((setting) =>
     TRIGGERS.flatMap(([triggerName, triggerDir]) =>
-      JVM_OPTIONS.map(([optionsName, jvmOptions]): Case => [`${appName}, ${setting}, ${triggerName}, ${optionsName}`, app, setting, triggerDir, jvmOptions]),
+      JVM_OPTIONS.flatMap(([optionsName, jvmOptions]) =>
+        HOTSWAPS.map(([hotswapName, hotswap]): Case => [`${appName}, ${setting}, ${triggerName}, ${optionsName}, ${hotswapName}`, app, setting, triggerDir, jvmOptions, hotswap]),
+      ),
     ),
   ),
 );
 
 describe("planJvmReload", () => {
   it("covers every combination", () => {
-    expect(CASES).toHaveLength(4 * 3 * 2 * 3);
+    expect(CASES).toHaveLength(4 * 3 * 2 * 3 * 2);
   });
 
-  it.each(CASES)("%s", (_name, app, setting, triggerDir, jvmOptions) => {
-    const plan = () => planJvmReload(app, APP, { jvmOptions, devtools: setting, triggerDir });
+  it.each(CASES)("%s", (_name, app, setting, triggerDir, jvmOptions, hotswap) => {
+    const plan = () => planJvmReload(app, APP, { jvmOptions, devtools: setting, triggerDir, hotswap });
     const jarPresent = app.kind === "spring-boot" && app.devtools;
 
     if (setting === "true" && !jarPresent) {
@@ -63,14 +73,35 @@ describe("planJvmReload", () => {
     const result = plan();
     const devtools = jarPresent && setting !== "false";
     expect(result.devtools).toBe(devtools);
+    expect(result.hotswap).toBe(hotswap);
+    // The agent comes last, after the speed options that the tests and the bench read first.
+    const agent = hotswap === undefined ? [] : [AGENT];
     if (!devtools) {
-      expect(result).toEqual<JvmReloadPlan>({ defaults: javaReloadDefaults(app, APP), devtools: false, javaToolOptions: jvmOptions, watchexecOnTrigger: true, summary: [] });
+      expect(result).toEqual<JvmReloadPlan>({
+        defaults: javaReloadDefaults(app, APP),
+        devtools: false,
+        javaToolOptions: [...(jvmOptions === "" ? [] : [jvmOptions]), ...agent].join(" "),
+        watchexecOnTrigger: true,
+        hotswap,
+        summary: hotswap === undefined ? [] : [expect.stringMatching(/^Hot swap: class changes are applied inside the running JVM/)],
+      });
       return;
     }
-    expect(result.defaults).toEqual({ watch: [`${APP}/BOOT-INF/lib`], stopTimeout: "20s" });
-    expect(result.watchexecOnTrigger).toBe(false);
-    const trigger = triggerDir === undefined ? [] : [`-Dspring.devtools.restart.additional-paths=${triggerDir}`, "-Dspring.devtools.restart.trigger-file=sync"];
-    const options = [...(jvmOptions === "" ? [] : [jvmOptions]), "-Dspring.devtools.restart.enabled=true", ...TIMING, ...trigger];
+    if (hotswap === undefined) {
+      expect(result.defaults).toEqual({ watch: [`${APP}/BOOT-INF/lib`], stopTimeout: "20s" });
+      expect(result.watchexecOnTrigger).toBe(false);
+    } else {
+      // The agent decides; watchexec starts the JVM when it is not running, on any sync.
+      expect(result.defaults).toEqual(javaReloadDefaults(app, APP));
+      expect(result.watchexecOnTrigger).toBe(true);
+    }
+    const trigger =
+      hotswap !== undefined
+        ? [`-Dspring.devtools.restart.additional-paths=${hotswap.devtoolsDir}`, "-Dspring.devtools.restart.trigger-file=reloadable-devtools-restart"]
+        : triggerDir === undefined
+          ? []
+          : [`-Dspring.devtools.restart.additional-paths=${triggerDir}`, "-Dspring.devtools.restart.trigger-file=sync"];
+    const options = [...(jvmOptions === "" ? [] : [jvmOptions]), "-Dspring.devtools.restart.enabled=true", ...TIMING, ...trigger, ...agent];
     expect(result.javaToolOptions).toBe(options.join(" "));
     expect(result.javaToolOptions).not.toMatch(/^ | $|  /);
     expect(result.summary).toHaveLength(1);

@@ -9,6 +9,10 @@
  * changed since the app last started, and exec PROGRAM (the app, or the next helper). The first
  * start (no events) execs at once. The changes of the windows it outlived are kept in a small
  * file in $TMPDIR (else /tmp), named by watchexec's pid.
+ *
+ * With JVM hot swap, a start that the agent asked for (its restart request, in
+ * $RELOADABLE_HOTSWAP_RESTART_DIR, is among the events) goes at once and prints nothing: the sync
+ * had ended when the agent decided, and the agent printed the line that says why.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -87,6 +91,17 @@ static void report(char *events) {
   free(paths);
 }
 
+/* Whether a `kind:/path` line of `events` names a path inside `dir`. */
+static int names_dir(const char *events, const char *dir) {
+  size_t length = dir != NULL ? strlen(dir) : 0;
+  if (length == 0) return 0;
+  for (const char *line = events; line != NULL && *line != '\0'; line = strchr(line, '\n'), line = line != NULL ? line + 1 : NULL) {
+    const char *path = strchr(line, ':');
+    if (path != NULL && strncmp(path + 1, dir, length) == 0 && path[1 + length] == '/') return 1;
+  }
+  return 0;
+}
+
 static void sleep_ms(long ms) {
   struct timespec left = {ms / 1000, (ms % 1000) * 1000000L};
   while (nanosleep(&left, &left) != 0 && errno == EINTR) {
@@ -108,8 +123,9 @@ int settle_main(int argc, char **argv) {
   size_t length = 0;
   const char *events_file = getenv("WATCHEXEC_EVENTS_FILE");
   char *events = events_file != NULL ? read_all(events_file, &length) : NULL;
-  if (events == NULL || length == 0) {
-    // The first start, or a start that no file change caused: no wait, and no stale changes.
+  if (events == NULL || length == 0 || names_dir(events, getenv("RELOADABLE_HOTSWAP_RESTART_DIR"))) {
+    // The first start, a start that no file change caused, or one the hot swap agent asked for:
+    // no wait, and no stale changes.
     unlink(state);
   } else {
     // What docker cp made root's is replaced before the quiet period, so that the changes this

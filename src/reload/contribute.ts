@@ -12,6 +12,7 @@ import type { JavaApp } from "../java/app.ts";
 import { describeJavaApp, javaProcesses } from "../java/processes.ts";
 import type { JvmReloadPlan } from "../java/reload.ts";
 import { contributeJvmOptions, JVM_OPTIONS } from "../java/jvm-options.ts";
+import { agentConfigText, agentSettings, checkRunsJava, contributeHotswapLayer } from "../java/hotswap.ts";
 import { findNativeAppBinaries } from "./native.ts";
 import { contributeHelpers } from "./helpers.ts";
 import { profileShellScript } from "./profile-shell.ts";
@@ -94,6 +95,8 @@ export interface ProcessPlan {
   /** The profile shell, when a declared process runs through it. */
   profileShell: string | undefined;
   triggerDir: string | undefined;
+  /** JVM hot swap: the agent's config file, when the reloadable processes get the agent. */
+  hotswapConfig?: string | undefined;
   notes: Note[];
 }
 
@@ -123,7 +126,14 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
   const runners = new Map([...nativeBinaries].map((t) => [t, EXEC_HELPER] as const));
   // With DevTools waiting for the trigger, watchexec must not restart the JVM on it as well.
   const watchexecTrigger = input.jvmPlan?.watchexecOnTrigger === false ? undefined : triggerDir;
-  const result = rewriteProcesses(found.processes, { config, appDir: input.appDir, triggerDir: watchexecTrigger }, found.origin !== "buildpacks", runners);
+  const hotswap = input.jvmPlan?.hotswap;
+  const result = rewriteProcesses(found.processes, { config, appDir: input.appDir, triggerDir: watchexecTrigger, hotswapRestartDir: hotswap?.restartDir }, found.origin !== "buildpacks", runners);
+  // The agent applies the syncs of a process that runs a JVM; one that runs none would never reload.
+  if (hotswap !== undefined) checkRunsJava(found.processes, result.reloadable);
+  const hotswapConfig =
+    hotswap !== undefined && input.javaApp !== undefined && result.reloadable.length > 0
+      ? agentConfigText(agentSettings(input.javaApp, input.appDir, config, hotswap, { devtools: input.jvmPlan?.devtools === true, triggerDir }))
+      : undefined;
   for (const note of result.notes) notes.push({ kind: "detail", text: note });
   const native = result.reloadable.filter((t) => nativeBinaries.has(t));
   if (result.reloadable.length === 0) {
@@ -133,7 +143,7 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
   const profileShell = result.usesProfileShell
     ? profileShellScript({ appDir: input.appDir, layersRoot: dirname(input.layersDir), buildpackIds: [...found.group.map((b) => b.id), input.buildpackId] })
     : undefined;
-  return { found, declared: [...result.declared, ...utilities], reloadable: result.reloadable, originals: result.originals, native, profileShell, triggerDir, notes };
+  return { found, declared: [...result.declared, ...utilities], reloadable: result.reloadable, originals: result.originals, native, profileShell, triggerDir, hotswapConfig, notes };
 }
 
 /**
@@ -172,6 +182,9 @@ export async function contributeReloadableProcesses(plan: ProcessPlan, input: Pr
   for (const line of input.jvmPlan?.summary ?? []) logger.detail(line);
   await writeLaunchToml(input.layersDir, plan.declared);
   const javaToolOptions = input.jvmPlan?.javaToolOptions ?? "";
+  if (input.jvmPlan?.hotswap !== undefined && plan.hotswapConfig !== undefined) {
+    await contributeHotswapLayer(input.layersDir, input.buildpackDir, input.jvmPlan.hotswap, plan.hotswapConfig);
+  }
   if (javaToolOptions !== "" && plan.reloadable.length > 0) {
     await contributeJvmOptions(input.layersDir, plan.reloadable, javaToolOptions);
     logger.detail(`JVM options for ${plan.reloadable.join(", ")}: JAVA_TOOL_OPTIONS += ${javaToolOptions} (${JVM_OPTIONS} to change the speed options, empty for none)`);

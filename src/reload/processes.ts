@@ -57,6 +57,13 @@ export interface WrapOptions {
   runner?: string | undefined;
   /** Trigger mode: the dir watched instead of the app dir. */
   triggerDir?: string | undefined;
+  /**
+   * JVM hot swap (src/java/hotswap.ts): the agent in the JVM applies each sync, so watchexec
+   * starts the app only when it is not running, and once more after it exits when changes came
+   * meanwhile (--on-busy-update=queue): the agent exits the JVM after writing a restart request
+   * into this dir, which is watched too.
+   */
+  hotswapRestartDir?: string | undefined;
 }
 
 /**
@@ -76,7 +83,9 @@ export function watchexecCommand(
   const { config, triggerDir } = options;
   const base = workingDir ?? options.appDir;
   const wrapperWatch = wrapper === undefined ? [] : optionValues(wrapper, "watch").map((p) => normalize(isAbsolute(p) ? p : join(base, p)));
-  const watch = triggerDir !== undefined ? [triggerDir] : config.watch.length > 0 ? config.watch : wrapperWatch.length > 0 ? wrapperWatch : [base];
+  const watched = triggerDir !== undefined ? [triggerDir] : config.watch.length > 0 ? config.watch : wrapperWatch.length > 0 ? wrapperWatch : [base];
+  const hotswap = options.hotswapRestartDir !== undefined && config.mode.kind === "restart";
+  const watch = hotswap ? [...watched, options.hotswapRestartDir!] : watched;
   const carried = wrapper === undefined ? [] : optionValues(wrapper, "ignore").flatMap((glob) => workingIgnore(glob, base));
   const ignore = triggerDir !== undefined ? [] : [...new Set([...config.ignore, ...carried])];
   const ignoreFiles = triggerDir !== undefined || wrapper === undefined ? [] : optionValues(wrapper, "ignore-file");
@@ -92,7 +101,7 @@ export function watchexecCommand(
   return [
     INIT,
     "watchexec",
-    ...(mode.kind === "restart" ? ["--restart", "--quiet", "--emit-events-to=file"] : ["--on-busy-update=signal", `--signal=${mode.signal}`]),
+    ...(mode.kind === "restart" ? [hotswap ? "--on-busy-update=queue" : "--restart", "--quiet", "--emit-events-to=file"] : ["--on-busy-update=signal", `--signal=${mode.signal}`]),
     "--shell=none",
     ...watch.flatMap((path) => ["--watch", path]),
     ...ignore.flatMap((glob) => ["--ignore", glob]),
