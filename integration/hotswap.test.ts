@@ -1,0 +1,224 @@
+// Issue 16: JVM hot swap on the real lifecycle with a real JVM. Each edit type of the issue is a
+// step, compiled for real beforehand (Maven for the Spring Boot example, javac for the plain
+// app), synced into the running app; each step checks the new behaviour is served, the JVM's pid
+// (the same after a hot swap and a DevTools restart, a new one after a JVM restart), and the one
+// line the agent printed for the sync (the path taken and why). With and without the real Paketo
+// executable-jar (+ spring-boot) buildpacks before Reloadable.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  assertBuilt,
+  descendants,
+  fixtureBuildpack,
+  freePort,
+  readTiltfile,
+  reloadable,
+  replayLiveUpdate,
+  waitForBody,
+  withBuild,
+  type BuildpackEntry,
+  type CnbBuild,
+  type RunningProcess,
+} from "./harness/index.ts";
+import { useLocalWatchexec } from "./harness/hooks.ts";
+import { paketo } from "./harness/paketo.ts";
+import { JavaWorkspace, springExample } from "./harness/java-apps.ts";
+import { compilePlainEdits, compileSpringEdits, type CompiledEdit, type PlainEdits, type SpringEdits } from "./harness/hotswap-edits.ts";
+
+const local = useLocalWatchexec();
+const java = new JavaWorkspace();
+afterAll(() => java.removeAll());
+
+const tiltfile = readTiltfile(join(springExample, "Tiltfile"));
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The agent's line for a sync: the path taken and why. */
+const AGENT_LINE = /^\[reloadable\] (?:hot swap|restart \((?:DevTools|JVM)\)): .*$/gm;
+/** reloadable-settle's line for a restart it saw: never printed for one the agent asked for. */
+const SETTLE_LINE = /\[reloadable\] restart: \d+ changes?:/;
+
+
+/** The JVM under the launched process (launcher -> reloadable-init -> watchexec -> java). */
+function jvmPid(app: RunningProcess): number | undefined {
+  for (const pid of descendants(app.pid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "java") return pid;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return undefined;
+}
+
+function agentLines(app: RunningProcess): string[] {
+  return [...app.log.matchAll(AGENT_LINE)].map((m) => m[0]);
+}
+
+interface Running {
+  build: CnbBuild;
+  app: RunningProcess;
+  port: number;
+  /** A line the app prints at each start (in a new JVM or in the same one). */
+  started: RegExp;
+  /** How a restart happens when hot swap cannot apply. */
+  restart: "DevTools" | "JVM";
+  sync: (edit: CompiledEdit) => Promise<void>;
+}
+
+/** Applies each edit in order and checks the path, the pid, the response and the one line. */
+async function applyEdits(run: Running, edits: readonly CompiledEdit[]): Promise<void> {
+  const { app, port, started } = run;
+  for (const edit of edits) {
+    const lines = agentLines(app).length;
+    const starts = app.count(started);
+    const pid = jvmPid(app);
+    expect(pid, `${edit.name}: no JVM running\n${app.log}`).toBeDefined();
+    await run.sync(edit);
+    const served = await waitForBody(`http://127.0.0.1:${port}${edit.request}`, (b) => b.trim() === edit.body, 90_000);
+    // A restart that should not happen (or a second one) would show by then: DevTools polls
+    // every 200 ms, and a new JVM prints its first line within a second.
+    await settle(2_000);
+    const context = `${edit.name}\n${app.log}`;
+    const newLines = agentLines(app).slice(lines);
+    expect(newLines, context).toHaveLength(1);
+    const line = newLines[0]!;
+    if (edit.path === "hot swap") {
+      expect(line, context).toMatch(new RegExp(`^\\[reloadable\\] hot swap: ${edit.redefined} class(es)? redefined in \\d+ ms`));
+      expect(app.count(started), context).toBe(starts);
+      expect(jvmPid(app), context).toBe(pid);
+    } else {
+      expect(line, context).toContain(`[reloadable] restart (${run.restart}): `);
+      expect(line, context).toMatch(edit.reason!);
+      expect(app.count(started), context).toBe(starts + 1);
+      if (run.restart === "DevTools") expect(jvmPid(app), context).toBe(pid);
+      else expect(jvmPid(app), context).not.toBe(pid);
+    }
+    expect(app.log, context).not.toMatch(SETTLE_LINE);
+    console.log(`${edit.name}: ${line} (served ${served.ms.toFixed(0)} ms after the sync)`);
+  }
+}
+
+function paketoWatchexec(): BuildpackEntry {
+  return paketo("watchexec", { dependencies: [{ id: "watchexec", uri: local.server.url(local.watchexec.name), sha256: local.watchexec.sha256 }] });
+}
+
+const GROUPS = {
+  reloadable: { name: "Reloadable alone", java: () => [fixtureBuildpack("jvm-provider")], spring: () => [fixtureBuildpack("jvm-provider")] },
+  paketo: {
+    name: "with Paketo executable-jar",
+    java: () => [fixtureBuildpack("jvm-provider"), fixtureBuildpack("syft"), paketoWatchexec(), paketo("executable-jar")],
+    spring: () => [fixtureBuildpack("jvm-provider"), fixtureBuildpack("syft"), paketoWatchexec(), paketo("executable-jar"), paketo("spring-boot")],
+  },
+} as const;
+
+/** The class files of an edit laid out as a checkout's target/classes, for the Tiltfile replay. */
+function checkoutOf(edit: CompiledEdit): { root: string; changed: string[] } {
+  const root = java.tempDir("edit");
+  const changed = Object.entries(edit.changed).map(([file, bytes]) => {
+    const path = join("target", "classes", file);
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), bytes);
+    return path;
+  });
+  return { root, changed };
+}
+
+describe("the Spring Boot example: every edit type", () => {
+  let spring: SpringEdits;
+  beforeAll(() => {
+    spring = compileSpringEdits(java);
+  }, 600_000);
+
+  it.each([
+    { group: "reloadable", mode: "trigger (Tiltfile)", restart: "DevTools", env: {} },
+    { group: "reloadable", mode: "trigger (Tiltfile)", restart: "JVM", env: { BP_LIVE_RELOAD_DEVTOOLS: "false" } },
+    { group: "paketo", mode: "trigger (Tiltfile)", restart: "DevTools", env: {} },
+    { group: "paketo", mode: "trigger (Tiltfile)", restart: "JVM", env: { BP_LIVE_RELOAD_DEVTOOLS: "false" } },
+    { group: "reloadable", mode: "app dir", restart: "DevTools", env: { BP_LIVE_RELOAD_TRIGGER: "false" } },
+  ] as const)("$mode, $group, fallback: $restart restart", async ({ group, mode, restart, env }) => {
+    const trigger = mode !== "app dir";
+    await withBuild(
+      {
+        app: spring.spring.exploded,
+        env: { ...tiltfile.env, ...env, BP_SPRING_CLOUD_BINDINGS_DISABLED: "true" },
+        order: [...GROUPS[group].spring(), reloadable({ descriptor: local.descriptor })],
+      },
+      async (build) => {
+        const result = await build.build();
+        assertBuilt(result);
+        expect(result.log).toMatch(/BP_LIVE_RELOAD_JVM_HOTSWAP\s+auto \(on\)\s+auto/);
+        expect(result.log).toContain("Hot swap: class changes are applied inside the running JVM");
+        const type = result.defaultProcess!;
+        const process = result.processes.find((p) => p.type === type)!;
+        expect(process.command).toContain("--on-busy-update=queue");
+        expect(process.command).not.toContain("--restart");
+
+        const port = await freePort();
+        const app = await build.launch(type, { PORT: String(port) });
+        expect((await waitForBody(`http://127.0.0.1:${port}/`, undefined, 90_000)).body).toContain("v1");
+        expect(app.log).toMatch(/Picked up JAVA_TOOL_OPTIONS: -XX:TieredStopAtLevel=1 .*-javaagent:\S+reloadable-hotswap\.jar=/);
+        await applyEdits(
+          {
+            build,
+            app,
+            port,
+            started: /Started Application in/g,
+            restart,
+            sync: async (edit) => {
+              if (trigger) await replayLiveUpdate(build, tiltfile, checkoutOf(edit));
+              else await build.sync(Object.fromEntries(Object.entries(edit.changed).map(([file, bytes]) => [join("BOOT-INF", "classes", file), bytes])));
+            },
+          },
+          spring.edits,
+        );
+        const stopped = await app.stop();
+        expect(stopped.leftovers).toEqual([]);
+      },
+    );
+  });
+});
+
+describe("the plain app (java-plain, javac): every edit type", () => {
+  let plain: PlainEdits;
+  beforeAll(() => {
+    plain = compilePlainEdits(java);
+  }, 120_000);
+
+  it.each([
+    { group: "reloadable", mode: "app dir", env: {} },
+    { group: "paketo", mode: "app dir", env: {} },
+    { group: "reloadable", mode: "trigger", env: { BP_LIVE_RELOAD_TRIGGER: "true" } },
+  ] as const)("$mode, $group: hot swap, or a JVM restart when it cannot apply", async ({ group, mode, env }) => {
+    await withBuild(
+      { app: plain.app, env: { BP_LIVE_RELOAD_ENABLED: "true", ...env }, order: [...GROUPS[group].java(), reloadable({ descriptor: local.descriptor })] },
+      async (build) => {
+        const result = await build.build();
+        assertBuilt(result);
+        expect(result.log).toMatch(/BP_LIVE_RELOAD_JVM_HOTSWAP\s+auto \(on\)\s+auto/);
+        const type = result.defaultProcess!;
+        const port = await freePort();
+        const app = await build.launch(type, { PORT: String(port) });
+        expect((await waitForBody(`http://127.0.0.1:${port}/`, undefined, 30_000)).body.trim()).toBe("hello v1");
+        await applyEdits(
+          {
+            build,
+            app,
+            port,
+            started: /app started pid=/g,
+            restart: "JVM",
+            sync: async (edit) => {
+              await build.sync(edit.changed);
+              if (mode === "trigger") {
+                const ran = await build.exec("reloadable-trigger");
+                expect(ran.code, ran.log).toBe(0);
+              }
+            },
+          },
+          plain.edits,
+        );
+        const stopped = await app.stop();
+        expect(stopped.leftovers).toEqual([]);
+      },
+    );
+  });
+});
