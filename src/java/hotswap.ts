@@ -88,7 +88,7 @@ export function classDirs(app: JavaApp, appDir: string): string[] {
     case "spring-boot":
       return [join(appDir, app.classes)];
     case "exploded":
-      return [appDir, ...app.classPath.filter((entry) => entry.endsWith("/")).map((entry) => join(appDir, entry))];
+      return [appDir, ...app.classPath.filter((entry) => entry.endsWith("/")).map((entry) => join(appDir, entry).replace(/\/$/, ""))];
     case "jar":
       return [];
   }

@@ -209,6 +209,24 @@ describe("watchexecCommand", () => {
     expect(flagValues(watchexecCommand(options({ watch }, { triggerDir }), node, workingDir, wrapper), "--watch")).toEqual(expected);
   });
 
+  it.each<[string, Partial<ReloadConfig>, string | undefined, string[], string[]]>([
+    ["app-dir mode", {}, undefined, ["/workspace/BOOT-INF/classes", "/layers/r/hotswap/restart"], ["--on-busy-update=queue", "--quiet", "--emit-events-to=file", "--stop-signal=SIGTERM"]],
+    ["trigger mode", {}, "/layers/r/trigger", ["/layers/r/trigger", "/layers/r/hotswap/restart"], ["--on-busy-update=queue", "--stop-signal=SIGTERM"]],
+  ])("JVM hot swap, %s: watchexec queues a start instead of restarting, and watches the agent's restart requests", (_name, overrides, triggerDir, watch, flags) => {
+    const command = watchexecCommand(options({ watch: ["/workspace/BOOT-INF/classes"], ...overrides }, { triggerDir, hotswapRestartDir: "/layers/r/hotswap/restart" }), ["java", "Main"], undefined);
+    expect(flagValues(command, "--watch")).toEqual(watch);
+    for (const flag of flags) expect(beforeSeparator(command)).toContain(flag);
+    expect(command).not.toContain("--restart");
+    expect(afterSeparator(command)).toEqual([SETTLE, "1500", "java", "Main"]);
+  });
+
+  it("JVM hot swap does not apply in signal mode: the app reloads itself", () => {
+    const command = watchexecCommand(options({ mode: { kind: "signal", signal: "SIGHUP" } }, { hotswapRestartDir: "/layers/r/hotswap/restart" }), ["java", "Main"], undefined);
+    expect(flagValues(command, "--watch")).toEqual(["/workspace"]);
+    expect(beforeSeparator(command)).toContain("--on-busy-update=signal");
+    expect(command).not.toContain("--on-busy-update=queue");
+  });
+
   it.each<[string, string[], WatchexecInvocation | undefined, string | undefined, string[], string[]]>([
     ["the configured globs, in order", [...DEFAULT_IGNORES, "*.tmp"], undefined, undefined, [...DEFAULT_IGNORES, "*.tmp"], []],
     [
@@ -514,6 +532,14 @@ describe("rewriteProcesses", () => {
   it("trigger mode watches the trigger dir", () => {
     const { declared } = rewriteProcesses([spec("web", exec(["node"]), { default: true })], { config: config(), appDir: APP, triggerDir: "/layers/r/trigger" }, false);
     expect(flagValues(declared[0]!.command, "--watch")).toEqual(["/layers/r/trigger"]);
+  });
+
+  it("JVM hot swap: its own output re-wrapped is unchanged, one watcher", () => {
+    const hotswap = { config: config({ watch: ["/workspace/BOOT-INF/classes"] }), appDir: APP, hotswapRestartDir: "/layers/r/hotswap/restart" };
+    const first = rewriteProcesses([spec("web", exec(["java", "Main"]), { default: true })], hotswap, false).declared;
+    const again = rewriteProcesses([spec("web", exec(first[0]!.command), { default: true })], hotswap, false).declared;
+    expect(again).toEqual(first);
+    expect(again.map((p) => watchers(p.command))).toEqual([1, 0]);
   });
 
   // Reloadable's own output, met again as an earlier process (say a group with Reloadable in it

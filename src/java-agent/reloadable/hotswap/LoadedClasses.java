@@ -32,6 +32,8 @@ final class LoadedClasses implements ClassFileTransformer {
     final String name;
     final WeakReference<ClassLoader> loader;
     volatile byte[] bytes;
+    /** The Class itself, once a sync looked it up (the transformer runs before it exists). */
+    volatile WeakReference<Class<?>> type;
 
     Definition(String name, ClassLoader loader, byte[] bytes) {
       this.name = name;
