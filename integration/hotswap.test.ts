@@ -4,6 +4,7 @@
 // (the same after a hot swap and a DevTools restart, a new one after a JVM restart), and the one
 // line the agent printed for the sync (the path taken and why). With and without the real Paketo
 // executable-jar (+ spring-boot) buildpacks before Reloadable.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,7 +83,11 @@ async function applyEdits(run: Running, edits: readonly CompiledEdit[]): Promise
     const newLines = agentLines(app).slice(lines);
     expect(newLines, context).toHaveLength(1);
     const line = newLines[0]!;
-    if (edit.path === "hot swap") {
+    if (edit.path === "hot swap" && edit.redefined === 0) {
+      expect(line, context).toMatch(/^\[reloadable\] hot swap: no loaded class changed/);
+      expect(app.count(started), context).toBe(starts);
+      expect(jvmPid(app), context).toBe(pid);
+    } else if (edit.path === "hot swap") {
       expect(line, context).toMatch(new RegExp(`^\\[reloadable\\] hot swap: ${edit.redefined} class(es)? redefined in \\d+ ms`));
       expect(app.count(started), context).toBe(starts);
       expect(jvmPid(app), context).toBe(pid);
@@ -121,6 +126,40 @@ function checkoutOf(edit: CompiledEdit): { root: string; changed: string[] } {
     return path;
   });
   return { root, changed };
+}
+
+/**
+ * Not classes: a resource the app reads at startup restarts it (DevTools or JVM); a static
+ * resource DevTools serves as it is restarts nothing when DevTools runs the app.
+ */
+function resourceSteps(spring: SpringEdits, restart: "DevTools" | "JVM"): CompiledEdit[] {
+  const last = spring.edits.at(-1)!;
+  const properties = readFileSync(join(spring.spring.exploded, "BOOT-INF", "classes", "application.properties"));
+  const step = { sources: {}, undo: {} };
+  return [
+    {
+      ...step,
+      name: "a resource the app reads at startup (application.properties)",
+      changed: { "application.properties": Buffer.concat([properties, Buffer.from("# edited\n")]) },
+      request: last.request,
+      body: last.body,
+      path: "restart",
+      reason: /^\[reloadable\] restart \((DevTools|JVM)\): BOOT-INF\/classes\/application\.properties changed \(not a class: the app reads it at startup\)$/,
+    },
+    ...(restart === "DevTools"
+      ? [
+          {
+            ...step,
+            name: "a static resource DevTools serves as it is (static/hello.txt)",
+            changed: { "static/hello.txt": Buffer.from("hi\n") },
+            request: "/hello.txt",
+            body: "hi",
+            path: "hot swap" as const,
+            redefined: 0,
+          },
+        ]
+      : []),
+  ];
 }
 
 describe("the Spring Boot example: every edit type", () => {
@@ -169,7 +208,7 @@ describe("the Spring Boot example: every edit type", () => {
               else await build.sync(Object.fromEntries(Object.entries(edit.changed).map(([file, bytes]) => [join("BOOT-INF", "classes", file), bytes])));
             },
           },
-          spring.edits,
+          [...spring.edits, ...resourceSteps(spring, restart)],
         );
         const stopped = await app.stop();
         expect(stopped.leftovers).toEqual([]);
@@ -177,6 +216,24 @@ describe("the Spring Boot example: every edit type", () => {
     );
   });
 });
+
+/** A changed dependency JAR needs a new JVM: the same classes jarred again, with another date. */
+function jarStep(plain: PlainEdits): CompiledEdit {
+  const dir = java.tempDir("jar");
+  execFileSync("jar", ["xf", join(plain.app, "lib", "util.jar")], { cwd: dir });
+  execFileSync("jar", ["--create", "--date=2001-01-01T00:00:02Z", "--file", join(dir, "util.jar"), "-C", dir, "util"]);
+  const last = plain.edits.at(-1)!;
+  return {
+    name: "a dependency JAR (lib/util.jar)",
+    sources: {},
+    undo: {},
+    changed: { "lib/util.jar": readFileSync(join(dir, "util.jar")) },
+    request: last.request,
+    body: last.body,
+    path: "restart",
+    reason: /^\[reloadable\] restart \(JVM\): lib\/util\.jar changed \(a JAR needs a new JVM\)$/,
+  };
+}
 
 describe("the plain app (java-plain, javac): every edit type", () => {
   let plain: PlainEdits;
@@ -214,7 +271,7 @@ describe("the plain app (java-plain, javac): every edit type", () => {
               }
             },
           },
-          plain.edits,
+          [...plain.edits, jarStep(plain)],
         );
         const stopped = await app.stop();
         expect(stopped.leftovers).toEqual([]);

@@ -32,11 +32,12 @@ const JVM_OPTIONS_PICKED = "Picked up JAVA_TOOL_OPTIONS: -XX:TieredStopAtLevel=1
 const settle = (ms = 800) => new Promise((r) => setTimeout(r, ms));
 
 describe("a plain exploded JAR (javac, Class-Path lib)", () => {
-  it("declares web as java -cp <app>:lib/util.jar app.Main, reloads once per recompiled class, with the JVM options", async () => {
+  // Restarts on every change (hot swap off): integration/hotswap.test.ts has the default.
+  it("declares web as java -cp <app>:lib/util.jar app.Main, with hot swap off reloads once per recompiled class, with the JVM options", async () => {
     const v1 = buildPlain("hello v1");
     const v2 = buildPlain("hello v2");
     await withBuild(
-      { app: v1, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
+      { app: v1, env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
@@ -79,17 +80,26 @@ describe("a plain exploded JAR (javac, Class-Path lib)", () => {
     );
   });
 
-  it("BP_LIVE_RELOAD_JVM_OPTIONS set but empty turns the JVM options off", async () => {
+  it.each([
+    { name: "hot swap on (the default): only the agent", hotswap: {}, pickedUp: /Picked up JAVA_TOOL_OPTIONS: -javaagent:\S+=\S+\n/ },
+    { name: "hot swap off: nothing", hotswap: { BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }, pickedUp: undefined },
+  ])("BP_LIVE_RELOAD_JVM_OPTIONS set but empty turns the JVM options off; $name", async ({ hotswap, pickedUp }) => {
     await withBuild(
-      { app: buildPlain("hello v1"), env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_JVM_OPTIONS: "" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },
+      {
+        app: buildPlain("hello v1"),
+        env: { BP_LIVE_RELOAD_ENABLED: "true", BP_LIVE_RELOAD_JVM_OPTIONS: "", ...hotswap },
+        order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })],
+      },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
-        expect(result.log).not.toContain("JVM options for");
+        expect(result.log).not.toContain("TieredStopAtLevel");
+        if (pickedUp === undefined) expect(result.log).not.toContain("JVM options for");
         const port = await freePort();
         const app = await build.launch("web", { PORT: String(port) });
         await waitForBody(`http://127.0.0.1:${port}/`, undefined, 30_000);
-        expect(app.log).not.toContain("Picked up JAVA_TOOL_OPTIONS");
+        if (pickedUp === undefined) expect(app.log).not.toContain("Picked up JAVA_TOOL_OPTIONS");
+        else expect(app.log).toMatch(pickedUp);
         await app.stop();
       },
     );
@@ -134,9 +144,10 @@ describe("the Spring Boot example, replaying its Tiltfile", () => {
     spring = java.buildSpringBoot();
   }, 300_000);
 
+  // Restarts on every change (hot swap off): integration/hotswap.test.ts has the default.
   it.each([
-    { name: "DevTools restart in the JVM (the default with devtools in BOOT-INF/lib)", env: {}, samePid: true },
-    { name: "JVM restart (BP_LIVE_RELOAD_DEVTOOLS=false)", env: { BP_LIVE_RELOAD_DEVTOOLS: "false" }, samePid: false },
+    { name: "DevTools restart in the JVM (with devtools in BOOT-INF/lib, hot swap off)", env: { BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }, samePid: true },
+    { name: "JVM restart (BP_LIVE_RELOAD_DEVTOOLS=false, hot swap off)", env: { BP_LIVE_RELOAD_DEVTOOLS: "false", BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }, samePid: false },
   ])("$name: mvn compile, Tiltfile sync() and trigger, new response, one restart", async ({ env, samePid }) => {
     await withBuild(
       { app: spring.exploded, env: { ...tiltfile.env, ...env }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] },

@@ -192,11 +192,12 @@ describe("a Procfile with Paketo procfile (direct = false processes)", () => {
 });
 
 describe("Java with Paketo executable-jar", () => {
+  // Restarts on every change (hot swap off): integration/hotswap.test.ts has the default.
   it("a plain exploded JAR: reload (default) and web are Reloadable's, executable-jar is their original", async () => {
     const app = java.buildPlain("hello v1");
     const v2 = java.buildPlain("hello v2");
     await withBuild(
-      { app, env: env(), order: order(fixtureBuildpack("jvm-provider"), fixtureBuildpack("syft"), paketoWatchexec(), paketo("executable-jar")) },
+      { app, env: env({ BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }), order: order(fixtureBuildpack("jvm-provider"), fixtureBuildpack("syft"), paketoWatchexec(), paketo("executable-jar")) },
       async (build) => {
         const result = await build.build();
         assertBuilt(result);
@@ -228,8 +229,8 @@ describe("Java with Paketo executable-jar", () => {
   describe("the Spring Boot example with Paketo executable-jar and spring-boot", () => {
     const tiltfile = readTiltfile(join(springExample, "Tiltfile"));
     it.each([
-      { name: "DevTools in-JVM restart (DevTools is packaged)", devtools: {}, samePid: true, greeting: "v2-devtools" },
-      { name: "JVM restart (BP_LIVE_RELOAD_DEVTOOLS=false)", devtools: { BP_LIVE_RELOAD_DEVTOOLS: "false" }, samePid: false, greeting: "v2-jvm" },
+      { name: "DevTools in-JVM restart (DevTools is packaged, hot swap off)", devtools: { BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }, samePid: true, greeting: "v2-devtools" },
+      { name: "JVM restart (BP_LIVE_RELOAD_DEVTOOLS=false, hot swap off)", devtools: { BP_LIVE_RELOAD_DEVTOOLS: "false", BP_LIVE_RELOAD_JVM_HOTSWAP: "false" }, samePid: false, greeting: "v2-jvm" },
     ])("the default process reload: $name, one restart per sync", async ({ devtools, samePid, greeting }) => {
       const spring = java.buildSpringBoot();
       await withBuild(

@@ -200,6 +200,23 @@ describe("reloadable-settle QUIET_MS PROGRAM", () => {
     },
   );
 
+  it.each<[string, (restart: string) => string, string]>([
+    ["the agent's restart request alone: at once, no line", (restart) => `create:${restart}/.request-42\nother:${restart}/request\n`, ""],
+    ["the request among the sync's changes: at once, no line", (restart) => `modify:/srv/app/A.class\nother:${restart}/request\n`, ""],
+    ["a sibling dir with the same prefix is no request", (restart) => `modify:${restart}-other/x\n`, "[reloadable] restart: 1 change: restart-other/x\n"],
+  ])("JVM hot swap, $RELOADABLE_HOTSWAP_RESTART_DIR set: %s", async (_name, events, stderr) => {
+    const dir = await tempdir({ "tmp/": "", "restart/": "" });
+    const restart = join(dir, "restart");
+    await writeFile(join(dir, "events"), events(restart));
+    const result = await run(helper("reloadable-settle"), ["2000", "echo", "app"], {
+      env: { TMPDIR: join(dir, "tmp"), WATCHEXEC_EVENTS_FILE: join(dir, "events"), RELOADABLE_HOTSWAP_RESTART_DIR: restart },
+      cwd: dir,
+    });
+    expect(result).toMatchObject({ code: 0, stdout: "app\n", stderr: stderr.replaceAll("{restart}", restart) });
+    if (stderr === "") expect(result.ms).toBeLessThan(1500);
+    else expect(result.ms).toBeGreaterThanOrEqual(2000);
+  });
+
   it.each([["0"], ["60000"]])("QUIET_MS %s is within bounds: without events, the program runs at once", async (quiet) => {
     const dir = await tempdir({ "tmp/": "" });
     const result = await run(helper("reloadable-settle"), [quiet, "echo", "app"], { env: { TMPDIR: join(dir, "tmp") } });
