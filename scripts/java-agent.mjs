@@ -1,6 +1,8 @@
 // Builds bin/reloadable-hotswap.jar: Reloadable's hot swap agent (src/java-agent/), compiled with
-// the machine's JDK for Java 17 (the oldest JVM it runs in) and jarred with a fixed date, so the
-// same sources give the same bytes. No library: the JDK's java.instrument is all it uses.
+// the machine's JDK (17) for Java 8, and jarred with a fixed date, so the same sources give the
+// same bytes. Java 8: the agent is in JAVA_TOOL_OPTIONS of every JVM app the buildpack makes
+// reloadable, and a JVM that cannot load an agent's class refuses to start (Paketo's JREs go back
+// to 8, and Spring Boot 2 apps run on 8 and 11). No library: java.instrument is all it uses.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +22,7 @@ export function buildJavaAgent(root) {
   const out = join(root, "dist", "java-agent");
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, "classes"), { recursive: true });
-  execFileSync("javac", ["--release", "17", "-Xlint:all", "-Werror", "-encoding", "UTF-8", "-d", join(out, "classes"), ...sources], { stdio: "inherit" });
+  execFileSync("javac", ["--release", "8", "-Xlint:all,-options", "-Werror", "-encoding", "UTF-8", "-d", join(out, "classes"), ...sources], { stdio: "inherit" });
   const manifest = join(out, "MANIFEST.MF");
   writeFileSync(
     manifest,

@@ -151,7 +151,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "hotswap-compat-"));
   classes = join(work, "agent");
   const agentSources = readdirSync(join(sources, "reloadable", "hotswap")).filter((f) => f.endsWith(".java")).map((f) => join(sources, "reloadable", "hotswap", f));
-  execFileSync("javac", ["--release", "17", "-d", classes, ...agentSources], { stdio: "pipe" });
+  execFileSync("javac", ["--release", "8", "-d", classes, ...agentSources], { stdio: "pipe" });
   for (const side of ["before", "after"] as const) {
     const files: string[] = [];
     CASES.forEach((c, i) => {

@@ -12,6 +12,18 @@ import java.nio.file.Paths;
 public final class Agent {
   private Agent() {}
 
+  /**
+   * This JVM's pid, from /proc/self (Linux, where buildpacks run): ProcessHandle exists only from
+   * Java 9, and java.management may be left out of a jlinked runtime. The agent runs on Java 8.
+   */
+  static String pid() {
+    try {
+      return java.nio.file.Files.readSymbolicLink(Paths.get("/proc/self")).toString();
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+
   public static void premain(String arguments, Instrumentation instrumentation) {
     Config config;
     try {

@@ -87,8 +87,8 @@ final class Compatibility {
         reasons.add("changed a constructor (objects made before keep the state it gave them)");
       }
       if (is.name.startsWith("lambda$") && !renumbered) {
-        List<String> wasSites = before.lambdaSites.getOrDefault(is.key(), List.of());
-        List<String> isSites = after.lambdaSites.getOrDefault(is.key(), List.of());
+        List<String> wasSites = before.lambdaSites.getOrDefault(is.key(), java.util.Collections.<String>emptyList());
+        List<String> isSites = after.lambdaSites.getOrDefault(is.key(), java.util.Collections.<String>emptyList());
         String body = is.canonicalCode();
         boolean movedBody = !body.equals(was.canonicalCode()) && oldLambdaBodies.entrySet().stream().anyMatch(e -> !e.getKey().equals(is.key()) && e.getValue().equals(body));
         if (!wasSites.equals(isSites) || movedBody) {
@@ -141,7 +141,9 @@ final class Compatibility {
         name = full.substring(full.lastIndexOf('/') + 1);
       }
     }
-    return name + "[]".repeat(dimensions);
+    StringBuilder text = new StringBuilder(name);
+    for (int i = 0; i < dimensions; i++) text.append("[]");
+    return text.toString();
   }
 
   private static String javaName(String internal) {

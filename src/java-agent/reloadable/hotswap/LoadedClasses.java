@@ -99,7 +99,7 @@ final class LoadedClasses implements ClassFileTransformer {
   /** The live definitions of a class (internal name), none when no live loader has it yet. */
   synchronized List<Definition> live(String name) {
     List<Definition> definitions = byName.get(name);
-    if (definitions == null) return List.of();
+    if (definitions == null) return Collections.emptyList();
     List<Definition> live = new ArrayList<>();
     for (Definition definition : definitions) {
       ClassLoader loader = definition.loader.get();

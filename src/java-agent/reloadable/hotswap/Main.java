@@ -57,7 +57,7 @@ public final class Main {
   }
 
   private static List<Path> classFiles(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) return List.of();
+    if (!Files.isDirectory(dir)) return java.util.Collections.emptyList();
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(f -> f.toString().endsWith(".class") && Files.isRegularFile(f)).collect(Collectors.toList());
     }

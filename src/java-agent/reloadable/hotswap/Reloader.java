@@ -53,6 +53,34 @@ final class Reloader {
     for (String glob : DEVTOOLS_STATIC) devtoolsStatic.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
   }
 
+  /**
+   * Whether a sync only removed class files, and one of them is of a loaded class that frameworks
+   * found by scanning (its removal restarts the app).
+   */
+  boolean onlyRemovesFoundClasses(List<Tree.Change> changes) {
+    boolean found = false;
+    for (Tree.Change change : changes) {
+      Path classDir = classDirOf(change.path);
+      String file = classDir == null ? "" : classDir.relativize(change.path).toString();
+      if (change.kind != Tree.Kind.REMOVED || !file.endsWith(".class")) return false;
+      if (foundAnnotation(file.substring(0, file.length() - ".class".length())) != null) found = true;
+    }
+    return found;
+  }
+
+  /** The annotation by which frameworks found a live class (@RestController...), or null. */
+  private String foundAnnotation(String name) {
+    for (LoadedClasses.Definition definition : loaded.live(name)) {
+      try {
+        String annotation = Compatibility.discoveredAnnotation(ClassFile.parse(definition.bytes));
+        if (annotation != null) return annotation;
+      } catch (ClassFile.FormatException e) {
+        return "unreadable";
+      }
+    }
+    return null;
+  }
+
   /** Applies the changes of one sync; `startedNanos` is when the sync was seen to end. */
   /** RELOADABLE_HOTSWAP_TIMING=1: each hot swap line also says where the time went. */
   private static final boolean TIMING = "1".equals(System.getenv("RELOADABLE_HOTSWAP_TIMING"));
@@ -72,7 +100,7 @@ final class Reloader {
     for (Tree.Change change : changes) {
       Path classDir = classDirOf(change.path);
       String shown = shown(change.path);
-      if (classDir == null) {
+      if (classDir == null || shown.endsWith(".jar")) {
         needJvm.add(shown + (change.kind == Tree.Kind.REMOVED ? " was removed" : " changed") + (shown.endsWith(".jar") ? " (a JAR needs a new JVM)" : " (outside the class dirs)"));
         continue;
       }
@@ -90,15 +118,7 @@ final class Reloader {
       List<LoadedClasses.Definition> live = loaded.live(name);
       String javaName = name.replace('/', '.');
       if (change.kind == Tree.Kind.REMOVED) {
-        String annotation = null;
-        for (LoadedClasses.Definition definition : live) {
-          try {
-            annotation = Compatibility.discoveredAnnotation(ClassFile.parse(definition.bytes));
-          } catch (ClassFile.FormatException e) {
-            annotation = "unreadable";
-          }
-          if (annotation != null) break;
-        }
+        String annotation = foundAnnotation(name);
         if (annotation != null) needRestart.add(javaName + " was removed, and frameworks keep the " + annotation + " class they found at startup");
         else removedUnused++;
         continue;
@@ -127,7 +147,7 @@ final class Reloader {
         try {
           reasons = Compatibility.reasons(ClassFile.parse(definition.bytes), after);
         } catch (ClassFile.FormatException e) {
-          reasons = List.of("was loaded from bytes this agent cannot read (" + e.getMessage() + ")");
+          reasons = java.util.Collections.singletonList("was loaded from bytes this agent cannot read (" + e.getMessage() + ")");
         }
         if (!reasons.isEmpty()) {
           for (String reason : reasons) needRestart.add(javaName + " " + reason);
@@ -212,7 +232,7 @@ final class Reloader {
     out.println(PREFIX + "restart (JVM): " + reason);
     out.flush();
     try {
-      writeAtomically(config.restartRequest, ProcessHandle.current().pid() + " " + reason + "\n");
+      writeAtomically(config.restartRequest, Agent.pid() + " " + reason + "\n");
     } catch (IOException e) {
       // watchexec also queued the sync's own changes: the JVM still starts again
       out.println(PREFIX + "cannot write the restart request " + config.restartRequest + " (" + e.getMessage() + ")");
@@ -232,7 +252,7 @@ final class Reloader {
 
   /** A temp file renamed over the target: pollers (DevTools) and watchers see one change. */
   static void writeAtomically(Path target, String content) throws IOException {
-    Path temp = target.resolveSibling("." + target.getFileName() + "-" + ProcessHandle.current().pid());
+    Path temp = target.resolveSibling("." + target.getFileName() + "-" + Agent.pid());
     Files.write(temp, content.getBytes(StandardCharsets.UTF_8));
     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

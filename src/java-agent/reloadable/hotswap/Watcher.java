@@ -39,8 +39,17 @@ final class Watcher implements Runnable {
   private final Config config;
   private final Reloader reloader;
   private final Tree.Ignores ignores;
+  /**
+   * A sync that only removed loaded classes frameworks found at startup (their removal restarts
+   * the app) waits this long for them to come back before the app restarts: a compiler (maven-compiler-plugin) deletes the classes it rebuilds first, and a sync
+   * tool (Compose Watch, Tilt) may send the deletions on their own.
+   */
+  static final long REMOVAL_GRACE_MS = 3_000;
+
   private final Map<WatchKey, Path> dirs = new HashMap<>();
   private Tree last;
+  /** System.nanoTime() when removed classes stop waiting, or 0. */
+  private long removalDeadline;
 
   Watcher(Config config, Reloader reloader) {
     this.config = config;
@@ -70,7 +79,10 @@ final class Watcher implements Runnable {
   private static void warmUp() {
     try (java.io.InputStream in = Watcher.class.getResourceAsStream("Compatibility.class")) {
       if (in == null) return;
-      byte[] bytes = in.readAllBytes();
+      java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      for (int n; (n = in.read(chunk)) > 0; ) buffer.write(chunk, 0, n);
+      byte[] bytes = buffer.toByteArray();
       ClassFile file = ClassFile.parse(bytes);
       Compatibility.reasons(file, ClassFile.parse(bytes));
       Compatibility.discoveredAnnotation(file);
@@ -84,12 +96,37 @@ final class Watcher implements Runnable {
   private void syncEnded(long endedNanos) {
     Tree next = Tree.scan(config.watch, ignores);
     List<Tree.Change> changes = last.changesTo(next);
+    boolean waited = removalDeadline != 0 && System.nanoTime() - removalDeadline >= 0;
+    if (!waited && reloader.onlyRemovesFoundClasses(changes)) {
+      // Keep the scan from before: if the classes come back, the next sync sees them changed.
+      if (removalDeadline == 0) {
+        removalDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REMOVAL_GRACE_MS);
+        boolean one = changes.size() == 1;
+        System.err.println(Reloader.PREFIX + "hot swap: " + changes.size() + (one ? " class file was" : " class files were") + " removed; the app restarts in "
+            + REMOVAL_GRACE_MS / 1000 + " s unless " + (one ? "it comes" : "they come") + " back (a compiler rewriting " + (one ? "it" : "them") + ")");
+      }
+      return;
+    }
+    removalDeadline = 0;
     last = next;
     if (changes.isEmpty()) {
       if (config.triggerDir != null) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
       return;
     }
     reloader.apply(changes, endedNanos);
+  }
+
+  /** How long to wait for the next event: until removed classes stop waiting, else for ever. */
+  private long waitNanos() {
+    return removalDeadline == 0 ? Long.MAX_VALUE : Math.max(0, removalDeadline - System.nanoTime());
+  }
+
+  /** The next key, or null when removed classes stopped waiting (then their sync is applied). */
+  private WatchKey next(WatchService service) throws InterruptedException {
+    long wait = waitNanos();
+    WatchKey key = wait == Long.MAX_VALUE ? service.take() : service.poll(wait, TimeUnit.NANOSECONDS);
+    if (key == null) syncEnded(System.nanoTime());
+    return key;
   }
 
   private String watchText() {
@@ -105,7 +142,8 @@ final class Watcher implements Runnable {
     try (WatchService service = FileSystems.getDefault().newWatchService()) {
       config.triggerDir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
       for (;;) {
-        WatchKey key = service.take();
+        WatchKey key = next(service);
+        if (key == null) continue;
         boolean triggered = written(key);
         // The rest of this trigger write (and of one racing it) comes within the window.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRIGGER_WINDOW_MS);
@@ -134,6 +172,10 @@ final class Watcher implements Runnable {
     long step = Math.max(1, Math.min(config.pollMs, Math.max(config.quietMs, 1)));
     for (;;) {
       Thread.sleep(config.pollMs);
+      if (removalDeadline != 0 && System.nanoTime() - removalDeadline >= 0) {
+        syncEnded(System.nanoTime());
+        continue;
+      }
       Tree seen = Tree.scan(config.watch, ignores);
       if (last.changesTo(seen).isEmpty()) continue;
       // Changing: scan until the quiet period passes without a difference.
@@ -157,8 +199,8 @@ final class Watcher implements Runnable {
         else if (path.getParent() != null && Files.isDirectory(path.getParent())) register(service, path.getParent());
       }
       for (;;) {
-        WatchKey key = service.take();
-        if (!relevant(service, key)) continue;
+        WatchKey key = next(service);
+        if (key == null || !relevant(service, key)) continue;
         // A sync has started: it has ended once the quiet period passes with no relevant change
         // (an ignored file the app writes meanwhile does not make it longer).
         long quiet = TimeUnit.MILLISECONDS.toNanos(config.quietMs);
