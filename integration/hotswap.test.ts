@@ -76,6 +76,8 @@ async function applyEdits(run: Running, edits: readonly CompiledEdit[]): Promise
     expect(pid, `${edit.name}: no JVM running\n${app.log}`).toBeDefined();
     await run.sync(edit);
     const served = await waitForBody(`http://127.0.0.1:${port}${edit.request}`, (b) => b.trim() === edit.body, 90_000);
+    // An edit that does not change the answer (a resource) is answered by the old app at once.
+    if (edit.path === "restart") await app.waitFor(started, { times: starts + 1, timeoutMs: 90_000 });
     // A restart that should not happen (or a second one) would show by then: DevTools polls
     // every 200 ms, and a new JVM prints its first line within a second.
     await settle(2_000);
@@ -162,6 +164,64 @@ function resourceSteps(spring: SpringEdits, restart: "DevTools" | "JVM"): Compil
   ];
 }
 
+/**
+ * Removed classes. maven-compiler-plugin deletes the classes it rebuilds first, and a sync tool
+ * may send the deletions alone: removed loaded classes wait 3 s for the rest of the build before
+ * the app restarts. Then: a removed class that nothing finds by scanning restarts nothing; a
+ * removed @RestController does, once the 3 s passed.
+ */
+async function removals(build: CnbBuild, app: RunningProcess, port: number, trigger: boolean, restart: "DevTools" | "JVM", last: CompiledEdit): Promise<void> {
+  const classes = join(build.appDir, "BOOT-INF", "classes", "com", "example", "reloadable");
+  const controller = join(classes, "GreetingController.class");
+  const saved = readFileSync(controller);
+  const endSync = async () => {
+    if (!trigger) return;
+    const ran = await build.exec("reloadable-trigger");
+    expect(ran.code, ran.log).toBe(0);
+  };
+  const remove = async (file: string) => {
+    const ran = await build.runAsAppUser("rm", ["-f", file]);
+    expect(ran.code, ran.log).toBe(0);
+    await endSync();
+  };
+  const lines = () => agentLines(app).length;
+  const waitForLine = async (count: number) => {
+    for (let i = 0; i < 200 && lines() < count; i++) await settle(25);
+    return agentLines(app).at(-1) ?? "";
+  };
+
+  // Deleted, then back (changed) within the grace: one hot swap, no restart.
+  let pid = jvmPid(app);
+  let starts = app.count(/Started Application in/g);
+  let count = lines();
+  await remove(controller);
+  expect(await waitForLine(count + 1)).toBe("[reloadable] hot swap: 1 class file was removed; the app restarts in 3 s unless it comes back (a compiler rewriting it)");
+  const rebuilt = Buffer.from(saved.toString("latin1").replace("hi from spring boot ", "yo from spring boot "), "latin1");
+  expect(rebuilt.equals(saved)).toBe(false);
+  await build.sync({ "BOOT-INF/classes/com/example/reloadable/GreetingController.class": rebuilt });
+  await endSync();
+  await waitForBody(`http://127.0.0.1:${port}/`, (b) => b.trim() === last.body.replace("hi from", "yo from"), 30_000);
+  expect(await waitForLine(count + 2)).toMatch(/^\[reloadable\] hot swap: 1 class redefined in \d+ ms \(com\.example\.reloadable\.GreetingController\)/);
+  await settle(4_000);
+  expect(lines(), app.log).toBe(count + 2);
+  expect(app.count(/Started Application in/g)).toBe(starts);
+  expect(jvmPid(app)).toBe(pid);
+
+  // A removed class nothing finds by scanning (Punctuation, loaded): nothing restarts.
+  count = lines();
+  await remove(join(classes, "Punctuation.class"));
+  expect(await waitForLine(count + 1)).toBe("[reloadable] hot swap: no loaded class changed (1 class file removed)");
+  expect(app.count(/Started Application in/g)).toBe(starts);
+
+  // A removed @RestController for good: a restart, 3 s after the sync.
+  count = lines();
+  const removed = performance.now();
+  await remove(controller);
+  expect(await waitForLine(count + 2)).toBe(`[reloadable] restart (${restart}): com.example.reloadable.GreetingController was removed, and frameworks keep the @RestController class they found at startup`);
+  expect(performance.now() - removed).toBeGreaterThan(2_500);
+  await app.waitFor(/Started Application in/g, { times: starts + 1, timeoutMs: 60_000 });
+}
+
 describe("the Spring Boot example: every edit type", () => {
   let spring: SpringEdits;
   beforeAll(() => {
@@ -210,6 +270,7 @@ describe("the Spring Boot example: every edit type", () => {
           },
           [...spring.edits, ...resourceSteps(spring, restart)],
         );
+        await removals(build, app, port, trigger, restart, spring.edits.at(-1)!);
         const stopped = await app.stop();
         expect(stopped.leftovers).toEqual([]);
       },
