@@ -6,7 +6,7 @@
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger), java.ts (java), paketo.ts (paketo), soak.ts (soak) and
+// sections-live.ts (reload, windows, trigger), java.ts (java), hotswap.ts (hotswap), paketo.ts (paketo), soak.ts (soak) and
 // containers.ts (containers: needs Docker; see scripts/container/).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -15,6 +15,7 @@ import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
 import { containersSection } from "./benchmarks/containers.ts";
 import { javaSection } from "./benchmarks/java.ts";
+import { hotswapSection } from "./benchmarks/hotswap.ts";
 import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
 import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sections-live.ts";
@@ -23,7 +24,7 @@ import { soakSection } from "./benchmarks/soak.ts";
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "soak", "containers"];
+const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "hotswap", "paketo", "soak", "containers"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -34,6 +35,7 @@ const SECTIONS: Section[] = [
   { name: "windows", description: "app-dir mode: restarts and latency per debounce window, sync size and speed", run: windowsSection },
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
+  { name: "hotswap", description: "Spring Boot, each edit type: end of sync -> new response with hot swap, DevTools restarts and JVM restarts, side by side", run: hotswapSection },
   { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
   { name: "soak", description: "1,000 reloads of one running app: watchexec's RSS, fds, threads and process tree before and after", run: soakSection },
   {
