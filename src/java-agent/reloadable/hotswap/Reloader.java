@@ -53,19 +53,16 @@ final class Reloader {
     for (String glob : DEVTOOLS_STATIC) devtoolsStatic.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
   }
 
-  /**
-   * Whether a sync only removed class files, and one of them is of a loaded class that frameworks
-   * found by scanning (its removal restarts the app).
-   */
-  boolean onlyRemovesFoundClasses(List<Tree.Change> changes) {
-    boolean found = false;
+  /** The removed class files of a sync whose classes frameworks found (their removal restarts the app). */
+  List<Tree.Change> removalsThatRestart(List<Tree.Change> changes) {
+    List<Tree.Change> removals = new ArrayList<>();
     for (Tree.Change change : changes) {
+      if (change.kind != Tree.Kind.REMOVED) continue;
       Path classDir = classDirOf(change.path);
       String file = classDir == null ? "" : classDir.relativize(change.path).toString();
-      if (change.kind != Tree.Kind.REMOVED || !file.endsWith(".class")) return false;
-      if (foundAnnotation(file.substring(0, file.length() - ".class".length())) != null) found = true;
+      if (file.endsWith(".class") && foundAnnotation(file.substring(0, file.length() - ".class".length())) != null) removals.add(change);
     }
-    return found;
+    return removals;
   }
 
   /** The annotation by which frameworks found a live class (@RestController...), or null. */

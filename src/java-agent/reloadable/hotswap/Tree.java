@@ -114,6 +114,17 @@ final class Tree {
     }
   }
 
+  /** This snapshot with the given paths as `before` has them (present or not). */
+  Tree keeping(Tree before, List<Change> changes) {
+    Map<Path, State> kept = new TreeMap<>(files);
+    for (Change change : changes) {
+      State state = before.files.get(change.path);
+      if (state == null) kept.remove(change.path);
+      else kept.put(change.path, state);
+    }
+    return new Tree(kept);
+  }
+
   /** What changed from this snapshot to `next`, in path order. */
   List<Change> changesTo(Tree next) {
     List<Change> changes = new ArrayList<>();

@@ -97,20 +97,23 @@ final class Watcher implements Runnable {
     Tree next = Tree.scan(config.watch, ignores);
     List<Tree.Change> changes = last.changesTo(next);
     boolean waited = removalDeadline != 0 && System.nanoTime() - removalDeadline >= 0;
-    if (!waited && reloader.onlyRemovesFoundClasses(changes)) {
-      // Keep the scan from before: if the classes come back, the next sync sees them changed.
+    List<Tree.Change> waiting = waited ? java.util.Collections.<Tree.Change>emptyList() : reloader.removalsThatRestart(changes);
+    if (!waiting.isEmpty()) {
+      // Kept as they were: if the classes come back, the next sync sees them changed.
+      next = next.keeping(last, waiting);
+      changes.removeAll(waiting);
       if (removalDeadline == 0) {
         removalDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REMOVAL_GRACE_MS);
-        boolean one = changes.size() == 1;
-        System.err.println(Reloader.PREFIX + "hot swap: " + changes.size() + (one ? " class file was" : " class files were") + " removed; the app restarts in "
+        boolean one = waiting.size() == 1;
+        System.err.println(Reloader.PREFIX + "hot swap: " + waiting.size() + (one ? " class file was" : " class files were") + " removed; the app restarts in "
             + REMOVAL_GRACE_MS / 1000 + " s unless " + (one ? "it comes" : "they come") + " back (a compiler rewriting " + (one ? "it" : "them") + ")");
       }
-      return;
+    } else {
+      removalDeadline = 0;
     }
-    removalDeadline = 0;
     last = next;
     if (changes.isEmpty()) {
-      if (config.triggerDir != null) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
+      if (config.triggerDir != null && waiting.isEmpty()) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
       return;
     }
     reloader.apply(changes, endedNanos);
