@@ -5,7 +5,7 @@
 // line the agent printed for the sync (the path taken and why). With and without the real Paketo
 // executable-jar (+ spring-boot) buildpacks before Reloadable.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -338,5 +338,53 @@ describe("the plain app (java-plain, javac): every edit type", () => {
         expect(stopped.leftovers).toEqual([]);
       },
     );
+  });
+});
+
+describe("bad input fails the build, naming the setting, the value and the fix, and writes nothing", () => {
+  let app: string;
+  beforeAll(() => {
+    app = java.buildPlain("hello v1");
+  }, 60_000);
+
+  it.each([
+    {
+      name: "BP_LIVE_RELOAD_JVM_HOTSWAP=true (auto or false)",
+      env: { BP_LIVE_RELOAD_JVM_HOTSWAP: "true" },
+      procfile: undefined,
+      message: 'BP_LIVE_RELOAD_JVM_HOTSWAP="true" is not auto or false',
+    },
+    {
+      name: "a reloadable process that runs no JVM",
+      env: { BP_LIVE_RELOAD_PROCESSES: "*" },
+      procfile: "web: java -cp /workspace:/workspace/lib/util.jar app.Main\nworker: python3 worker.py\n",
+      message: 'BP_LIVE_RELOAD_JVM_HOTSWAP="auto" applies class changes inside the JVM, but the reloadable process "worker" runs "python3 worker.py", not java: it would never reload',
+    },
+  ])("$name", async ({ env, procfile, message }) => {
+    const dir = java.tempDir("bad");
+    execFileSync("cp", ["-a", `${app}/.`, dir]);
+    if (procfile !== undefined) writeFileSync(join(dir, "Procfile"), procfile);
+    await withBuild({ app: dir, env: { BP_LIVE_RELOAD_ENABLED: "true", ...env }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] }, async (build) => {
+      const result = await build.build();
+      expect(result.success, result.log).toBe(false);
+      expect(result.log).toContain(`ERROR: ${message}`);
+      expect(result.log).not.toMatch(/unexpected failure|    at /);
+      // Checked before anything is written: no hot swap layer, no launch.toml.
+      expect(existsSync(join(build.layersDir, "reloadable_watchexec", "hotswap"))).toBe(false);
+      expect(existsSync(join(build.layersDir, "reloadable_watchexec", "launch.toml"))).toBe(false);
+    });
+  });
+
+  it("a packed JAR: hot swap is off, and the build says why", async () => {
+    const dir = java.tempDir("packed");
+    execFileSync("jar", ["--create", "--file", join(dir, "app.jar"), "--manifest", join(app, "META-INF", "MANIFEST.MF"), "-C", app, "app"]);
+    await withBuild({ app: dir, env: { BP_LIVE_RELOAD_ENABLED: "true" }, order: [fixtureBuildpack("jvm-provider"), reloadable({ descriptor: local.descriptor })] }, async (build) => {
+      const result = await build.build();
+      assertBuilt(result);
+      expect(result.log).toMatch(/BP_LIVE_RELOAD_JVM_HOTSWAP\s+auto \(off\)\s+auto/);
+      expect(result.log).toContain("Hot swap is off: app.jar is a packed JAR, whose classes cannot be synced one by one");
+      expect(result.log).not.toContain("-javaagent");
+      expect(result.processes.find((p) => p.type === "web")?.command).toContain("--restart");
+    });
   });
 });

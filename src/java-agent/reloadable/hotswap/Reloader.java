@@ -13,10 +13,8 @@ import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -78,132 +76,146 @@ final class Reloader {
     return null;
   }
 
-  /** Applies the changes of one sync; `startedNanos` is when the sync was seen to end. */
   /** RELOADABLE_HOTSWAP_TIMING=1: each hot swap line also says where the time went. */
   private static final boolean TIMING = "1".equals(System.getenv("RELOADABLE_HOTSWAP_TIMING"));
-  private long checkedNanos;
-  private long foundNanos;
 
-  void apply(List<Tree.Change> changes, long startedNanos) {
-    long applyNanos = System.nanoTime();
-    List<String> needJvm = new ArrayList<>();
-    List<String> needRestart = new ArrayList<>();
-    List<LoadedClasses.Definition> toRedefine = new ArrayList<>();
-    List<byte[]> newBytes = new ArrayList<>();
-    List<String> newClasses = new ArrayList<>();
-    int staticResources = 0;
-    int removedUnused = 0;
+  /** What a sync needs, change by change. */
+  private static final class Verdict {
+    /** Why a new JVM is needed (a JAR, a file outside the class dirs). */
+    final List<String> needJvm = new ArrayList<>();
+    /** Why the app must restart (DevTools or JVM). */
+    final List<String> needRestart = new ArrayList<>();
+    /** Loaded classes to redefine, and their new bytes. */
+    final List<LoadedClasses.Definition> redefine = new ArrayList<>();
+    final List<byte[]> bytes = new ArrayList<>();
+    final List<String> newClasses = new ArrayList<>();
+    int staticResources;
+    int removedUnused;
 
+    String extras() {
+      List<String> parts = new ArrayList<>();
+      if (!newClasses.isEmpty()) parts.add(newClasses.size() + (newClasses.size() == 1 ? " new class loads" : " new classes load") + " on first use: " + String.join(", ", newClasses));
+      if (staticResources > 0) parts.add(staticResources + (staticResources == 1 ? " resource" : " resources") + " served as they are");
+      if (removedUnused > 0) parts.add(removedUnused + (removedUnused == 1 ? " class file" : " class files") + " removed");
+      return String.join("; ", parts);
+    }
+  }
+
+  private Verdict judge(List<Tree.Change> changes) {
+    Verdict verdict = new Verdict();
     for (Tree.Change change : changes) {
       Path classDir = classDirOf(change.path);
       String shown = shown(change.path);
+      String what = change.kind == Tree.Kind.REMOVED ? " was removed" : " changed";
       if (classDir == null || shown.endsWith(".jar")) {
-        needJvm.add(shown + (change.kind == Tree.Kind.REMOVED ? " was removed" : " changed") + (shown.endsWith(".jar") ? " (a JAR needs a new JVM)" : " (outside the class dirs)"));
+        verdict.needJvm.add(shown + what + (shown.endsWith(".jar") ? " (a JAR needs a new JVM)" : " (outside the class dirs)"));
         continue;
       }
       Path relative = classDir.relativize(change.path);
       String file = relative.toString();
       if (!file.endsWith(".class")) {
-        if (config.devtoolsTrigger != null && isDevtoolsStatic(relative)) {
-          staticResources++;
-        } else {
-          needRestart.add(shown + (change.kind == Tree.Kind.REMOVED ? " was removed" : " changed") + " (not a class: the app reads it at startup)");
-        }
+        if (config.devtoolsTrigger != null && isDevtoolsStatic(relative)) verdict.staticResources++;
+        else verdict.needRestart.add(shown + what + " (not a class: the app reads it at startup)");
         continue;
       }
-      String name = file.substring(0, file.length() - ".class".length()).replace('\\', '/');
-      List<LoadedClasses.Definition> live = loaded.live(name);
+      String name = file.substring(0, file.length() - ".class".length());
       String javaName = name.replace('/', '.');
       if (change.kind == Tree.Kind.REMOVED) {
         String annotation = foundAnnotation(name);
-        if (annotation != null) needRestart.add(javaName + " was removed, and frameworks keep the " + annotation + " class they found at startup");
-        else removedUnused++;
+        if (annotation != null) verdict.needRestart.add(javaName + " was removed, and frameworks keep the " + annotation + " class they found at startup");
+        else verdict.removedUnused++;
         continue;
       }
-      byte[] bytes;
-      ClassFile after;
-      try {
-        bytes = Files.readAllBytes(change.path);
-        after = ClassFile.parse(bytes);
-      } catch (IOException e) {
-        needRestart.add(shown + " could not be read (" + e.getMessage() + ")");
-        continue;
-      } catch (ClassFile.FormatException e) {
-        needRestart.add(shown + " is " + e.getMessage());
-        continue;
-      }
-      if (live.isEmpty()) {
-        String annotation = Compatibility.discoveredAnnotation(after);
-        if (annotation != null) needRestart.add(javaName + " is new and " + annotation + " (frameworks find such classes at startup)");
-        else newClasses.add(javaName);
-        continue;
-      }
-      for (LoadedClasses.Definition definition : live) {
-        if (Arrays.equals(definition.bytes, bytes)) continue;
-        List<String> reasons;
-        try {
-          reasons = Compatibility.reasons(ClassFile.parse(definition.bytes), after);
-        } catch (ClassFile.FormatException e) {
-          reasons = java.util.Collections.singletonList("was loaded from bytes this agent cannot read (" + e.getMessage() + ")");
-        }
-        if (!reasons.isEmpty()) {
-          for (String reason : reasons) needRestart.add(javaName + " " + reason);
-          break;
-        }
-        toRedefine.add(definition);
-        newBytes.add(bytes);
-      }
+      judgeClass(verdict, change.path, shown, name, javaName);
     }
+    return verdict;
+  }
 
-    if (!needJvm.isEmpty()) {
-      restartJvm(summary(needJvm));
+  /** A class file added or changed: nothing, a new class, classes to redefine, or a restart. */
+  private void judgeClass(Verdict verdict, Path path, String shown, String name, String javaName) {
+    byte[] bytes;
+    ClassFile after;
+    try {
+      bytes = Files.readAllBytes(path);
+      after = ClassFile.parse(bytes);
+    } catch (IOException e) {
+      verdict.needRestart.add(shown + " could not be read (" + e.getMessage() + ")");
+      return;
+    } catch (ClassFile.FormatException e) {
+      verdict.needRestart.add(shown + " is " + e.getMessage());
       return;
     }
-    if (!needRestart.isEmpty()) {
-      restart(summary(needRestart));
+    List<LoadedClasses.Definition> live = loaded.live(name);
+    if (live.isEmpty()) {
+      String annotation = Compatibility.discoveredAnnotation(after);
+      if (annotation != null) verdict.needRestart.add(javaName + " is new and " + annotation + " (frameworks find such classes at startup)");
+      else verdict.newClasses.add(javaName);
       return;
     }
-    String extras = extras(newClasses, staticResources, removedUnused);
-    checkedNanos = System.nanoTime();
+    for (LoadedClasses.Definition definition : live) {
+      if (Arrays.equals(definition.bytes, bytes)) continue;
+      List<String> reasons;
+      try {
+        reasons = Compatibility.reasons(ClassFile.parse(definition.bytes), after);
+      } catch (ClassFile.FormatException e) {
+        reasons = java.util.Collections.singletonList("was loaded from bytes this agent cannot read (" + e.getMessage() + ")");
+      }
+      if (!reasons.isEmpty()) {
+        for (String reason : reasons) verdict.needRestart.add(javaName + " " + reason);
+        return;
+      }
+      verdict.redefine.add(definition);
+      verdict.bytes.add(bytes);
+    }
+  }
+
+  /** Applies the changes of one sync; `startedNanos` is when the sync was seen to end. */
+  void apply(List<Tree.Change> changes, long startedNanos) {
+    long judging = System.nanoTime();
+    Verdict verdict = judge(changes);
+    loaded.prune();
+    if (!verdict.needJvm.isEmpty()) {
+      restartJvm(summary(verdict.needJvm));
+      return;
+    }
+    if (!verdict.needRestart.isEmpty()) {
+      restart(summary(verdict.needRestart));
+      return;
+    }
+    long finding = System.nanoTime();
     List<ClassDefinition> definitions = new ArrayList<>();
     List<LoadedClasses.Definition> redefined = new ArrayList<>();
-    Set<String> redefinedNames = new LinkedHashSet<>();
-    for (int i = 0; i < toRedefine.size(); i++) {
-      LoadedClasses.Definition definition = toRedefine.get(i);
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < verdict.redefine.size(); i++) {
+      LoadedClasses.Definition definition = verdict.redefine.get(i);
       Class<?> target = classOf(definition);
       if (target == null) continue; // defined but never linked: it will be defined anew
-      definitions.add(new ClassDefinition(target, newBytes.get(i)));
+      definitions.add(new ClassDefinition(target, verdict.bytes.get(i)));
       redefined.add(definition);
-      redefinedNames.add(definition.name.replace('/', '.'));
+      names.add(definition.name.replace('/', '.'));
     }
-    foundNanos = System.nanoTime();
+    String extras = verdict.extras();
     if (definitions.isEmpty()) {
       out.println(PREFIX + "hot swap: no loaded class changed" + (extras.isEmpty() ? "" : " (" + extras + ")"));
       return;
     }
+    long redefining = System.nanoTime();
     try {
       instrumentation.redefineClasses(definitions.toArray(new ClassDefinition[0]));
     } catch (Throwable refused) {
       // UnsupportedOperationException, ClassFormatError, VerifyError, LinkageError...: the JVM
       // redefined nothing (the call is all or nothing).
-      restart("the JVM refused to redefine " + String.join(", ", redefinedNames) + ": " + refused);
+      restart("the JVM refused to redefine " + String.join(", ", names) + ": " + refused);
       return;
     }
     for (int i = 0; i < redefined.size(); i++) redefined.get(i).bytes = definitions.get(i).getDefinitionClassFile();
-    long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+    long done = System.nanoTime();
     int count = definitions.size();
     String timing = TIMING
-        ? String.format(" [scan %.1f, check %.1f, find %.1f, redefine %.1f ms]", (applyNanos - startedNanos) / 1e6, (checkedNanos - applyNanos) / 1e6, (foundNanos - checkedNanos) / 1e6, (System.nanoTime() - foundNanos) / 1e6)
+        ? String.format(" [scan %.1f, judge %.1f, find %.1f, redefine %.1f ms]", (judging - startedNanos) / 1e6, (finding - judging) / 1e6, (redefining - finding) / 1e6, (done - redefining) / 1e6)
         : "";
-    out.println(PREFIX + "hot swap: " + count + (count == 1 ? " class" : " classes") + " redefined in " + ms + " ms (" + String.join(", ", redefinedNames) + ")" + (extras.isEmpty() ? "" : "; " + extras) + timing);
-  }
-
-  private static String extras(List<String> newClasses, int staticResources, int removedUnused) {
-    List<String> parts = new ArrayList<>();
-    if (!newClasses.isEmpty()) parts.add(newClasses.size() + (newClasses.size() == 1 ? " new class loads" : " new classes load") + " on first use: " + String.join(", ", newClasses));
-    if (staticResources > 0) parts.add(staticResources + (staticResources == 1 ? " resource" : " resources") + " served as they are");
-    if (removedUnused > 0) parts.add(removedUnused + (removedUnused == 1 ? " class file" : " class files") + " removed");
-    return String.join("; ", parts);
+    out.println(PREFIX + "hot swap: " + count + (count == 1 ? " class" : " classes") + " redefined in " + (done - startedNanos) / 1_000_000 + " ms (" + String.join(", ", names) + ")"
+        + (extras.isEmpty() ? "" : "; " + extras) + timing);
   }
 
   private static String summary(List<String> reasons) {
