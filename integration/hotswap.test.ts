@@ -306,6 +306,7 @@ describe("the plain app (java-plain, javac): every edit type", () => {
     { group: "reloadable", mode: "app dir", env: {} },
     { group: "paketo", mode: "app dir", env: {} },
     { group: "reloadable", mode: "trigger", env: { BP_LIVE_RELOAD_TRIGGER: "true" } },
+    { group: "reloadable", mode: "app dir, polling", env: { BP_LIVE_RELOAD_POLL: "200ms" } },
   ] as const)("$mode, $group: hot swap, or a JVM restart when it cannot apply", async ({ group, mode, env }) => {
     await withBuild(
       { app: plain.app, env: { BP_LIVE_RELOAD_ENABLED: "true", ...env }, order: [...GROUPS[group].java(), reloadable({ descriptor: local.descriptor })] },

@@ -50,6 +50,14 @@ final class Watcher implements Runnable {
   private Tree last;
   /** System.nanoTime() when removed classes stop waiting, or 0. */
   private long removalDeadline;
+  /** System.nanoTime() when the last sync was done with. */
+  private long lastDone;
+  /**
+   * Trigger mode: a trigger event this soon after the last sync was done with, for a sync that
+   * changed nothing, is the rest of that trigger write (`date > trigger/sync` truncates, then
+   * writes, a few ms apart): it gets no line of its own.
+   */
+  private static final long ECHO_MS = 250;
 
   Watcher(Config config, Reloader reloader) {
     this.config = config;
@@ -61,6 +69,7 @@ final class Watcher implements Runnable {
   public void run() {
     try {
       last = Tree.scan(config.watch, ignores);
+      lastDone = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(ECHO_MS) - 1;
       warmUp();
       if (config.triggerDir != null) watchTrigger();
       else if (config.pollMs > 0) poll();
@@ -112,11 +121,13 @@ final class Watcher implements Runnable {
       removalDeadline = 0;
     }
     last = next;
+    boolean echo = System.nanoTime() - lastDone < TimeUnit.MILLISECONDS.toNanos(ECHO_MS);
     if (changes.isEmpty()) {
-      if (config.triggerDir != null && waiting.isEmpty()) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
-      return;
+      if (config.triggerDir != null && waiting.isEmpty() && !echo) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
+    } else {
+      reloader.apply(changes, endedNanos);
     }
-    reloader.apply(changes, endedNanos);
+    lastDone = System.nanoTime();
   }
 
   /** How long to wait for the next event: until removed classes stop waiting, else for ever. */
