@@ -81,6 +81,8 @@ describe("hotswapPaths, agentOption", () => {
       configFile: `${LAYERS}/hotswap/agent.conf`,
       restartDir: `${LAYERS}/hotswap/restart`,
       restartRequest: `${LAYERS}/hotswap/restart/request`,
+      stateDir: `${LAYERS}/hotswap/state`,
+      restartMarker: `${LAYERS}/hotswap/state/restart-asked`,
       devtoolsDir: `${LAYERS}/hotswap/devtools`,
       devtoolsTrigger: `${LAYERS}/hotswap/devtools/reloadable-devtools-restart`,
     });
@@ -118,6 +120,7 @@ describe("agentSettings and agentConfigText", () => {
       quietMs: 80,
       pollMs: undefined,
       restartRequest: paths.restartRequest,
+      restartMarker: paths.restartMarker,
       devtoolsTrigger: paths.devtoolsTrigger,
       stopTimeoutMs: 20_000,
     });
@@ -143,6 +146,7 @@ describe("agentSettings and agentConfigText", () => {
       quietMs: 0,
       pollMs: 500,
       restartRequest: paths.restartRequest,
+      restartMarker: paths.restartMarker,
       devtoolsTrigger: paths.devtoolsTrigger,
       stopTimeoutMs: 20_000,
     });
@@ -158,6 +162,7 @@ describe("agentSettings and agentConfigText", () => {
       "quiet-ms 0",
       "poll-ms 500",
       `restart-request ${paths.restartRequest}`,
+      `restart-marker ${paths.restartMarker}`,
       `devtools-trigger ${paths.devtoolsTrigger}`,
       "stop-timeout-ms 20000",
       "",
@@ -234,8 +239,8 @@ describe("contributeHotswapLayer", () => {
       await contributeHotswapLayer(layers, buildpack, paths, "class-dir /workspace\n");
       expect(await readFile(paths.agentJar, "utf8")).toBe("agent bytes");
       expect(await readFile(paths.configFile, "utf8")).toBe("class-dir /workspace\n");
-      for (const dir of [paths.restartDir, paths.devtoolsDir]) expect((await stat(dir)).mode & 0o777).toBe(0o775);
-      expect(await readFile(join(paths.layerDir, "env.launch", "RELOADABLE_HOTSWAP_RESTART_DIR.default"), "utf8")).toBe(paths.restartDir);
+      for (const dir of [paths.restartDir, paths.stateDir, paths.devtoolsDir]) expect((await stat(dir)).mode & 0o777).toBe(0o775);
+      expect(await readFile(join(paths.layerDir, "env.launch", "RELOADABLE_HOTSWAP_MARKER.default"), "utf8")).toBe(paths.restartMarker);
       await expect(stat(join(paths.layerDir, "stale"))).rejects.toThrow();
       expect(await readFile(join(layers, "hotswap.toml"), "utf8")).toMatch(/launch = true/);
     } finally {

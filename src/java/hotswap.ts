@@ -39,6 +39,12 @@ export interface HotswapPaths {
   /** Watched by watchexec: the agent writes `restartRequest` here when the JVM must start anew. */
   restartDir: string;
   restartRequest: string;
+  /**
+   * Watched by nothing: the agent leaves `restartMarker` here before it exits the JVM, and
+   * reloadable-settle removes it at the next start, which it then leaves unannounced.
+   */
+  stateDir: string;
+  restartMarker: string;
   /** Watched by Spring Boot DevTools (its additional path): the agent writes `devtoolsTrigger`. */
   devtoolsDir: string;
   devtoolsTrigger: string;
@@ -52,6 +58,8 @@ export function hotswapPaths(layersDir: string): HotswapPaths {
     configFile: join(layerDir, "agent.conf"),
     restartDir: join(layerDir, "restart"),
     restartRequest: join(layerDir, "restart", "request"),
+    stateDir: join(layerDir, "state"),
+    restartMarker: join(layerDir, "state", "restart-asked"),
     devtoolsDir: join(layerDir, "devtools"),
     devtoolsTrigger: join(layerDir, "devtools", DEVTOOLS_TRIGGER_NAME),
   };
@@ -120,6 +128,7 @@ export interface AgentSettings {
   quietMs: number;
   pollMs: number | undefined;
   restartRequest: string;
+  restartMarker: string;
   devtoolsTrigger: string | undefined;
   stopTimeoutMs: number;
 }
@@ -145,6 +154,7 @@ export function agentSettings(
     quietMs: config.quietPeriodMs > 0 ? config.quietPeriodMs : durationMs(config.debounce),
     pollMs: config.poll === undefined ? undefined : durationMs(config.poll),
     restartRequest: paths.restartRequest,
+    restartMarker: paths.restartMarker,
     devtoolsTrigger: options.devtools ? paths.devtoolsTrigger : undefined,
     stopTimeoutMs: durationMs(config.stopTimeout),
   };
@@ -161,6 +171,7 @@ export function agentConfigText(settings: AgentSettings): string {
     ["quiet-ms", settings.quietMs],
     ...(settings.pollMs !== undefined ? [["poll-ms", settings.pollMs] as [string, number]] : []),
     ["restart-request", settings.restartRequest],
+    ["restart-marker", settings.restartMarker],
     ...(settings.devtoolsTrigger !== undefined ? [["devtools-trigger", settings.devtoolsTrigger] as [string, string]] : []),
     ["stop-timeout-ms", settings.stopTimeoutMs],
   ];
@@ -215,7 +226,8 @@ function notJavaError(spec: ProcessSpec, chosen: readonly string[]): BuildpackEr
 /**
  * The launch layer: the agent JAR, its config, and the dirs it writes at launch (group-writable,
  * like the trigger dir, so that the run user can: on Paketo's stacks it shares the build user's
- * group). `restart/` is watched by watchexec; `devtools/` by Spring Boot DevTools.
+ * group). `restart/` is watched by watchexec; `state/` by nothing; `devtools/` by Spring Boot
+ * DevTools.
  */
 export async function contributeHotswapLayer(layersDir: string, buildpackDir: string, paths: HotswapPaths, configText: string): Promise<void> {
   const layer = layerPaths(layersDir, LAYER_NAME);
@@ -229,12 +241,12 @@ export async function contributeHotswapLayer(layersDir: string, buildpackDir: st
     await rm(temp, { force: true });
   }
   await writeFileAtomic(paths.configFile, configText);
-  for (const dir of [paths.restartDir, paths.devtoolsDir]) {
+  for (const dir of [paths.restartDir, paths.stateDir, paths.devtoolsDir]) {
     await mkdir(dir, { recursive: true });
     await chmod(dir, 0o775);
   }
   // reloadable-settle says nothing of a restart the agent asked for: the agent said why.
   await mkdir(join(layer.dir, "env.launch"), { recursive: true });
-  await writeFileAtomic(join(layer.dir, "env.launch", "RELOADABLE_HOTSWAP_RESTART_DIR.default"), paths.restartDir);
+  await writeFileAtomic(join(layer.dir, "env.launch", "RELOADABLE_HOTSWAP_MARKER.default"), paths.restartMarker);
   await writeLayerMetadata(layer, { launch: true, build: false, cache: false }, { agent: AGENT_JAR });
 }

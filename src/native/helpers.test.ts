@@ -200,21 +200,22 @@ describe("reloadable-settle QUIET_MS PROGRAM", () => {
     },
   );
 
-  it.each<[string, (restart: string) => string, string]>([
-    ["the agent's restart request alone: at once, no line", (restart) => `create:${restart}/.request-42\nother:${restart}/request\n`, ""],
-    ["the request among the sync's changes: at once, no line", (restart) => `modify:/srv/app/A.class\nother:${restart}/request\n`, ""],
-    ["a sibling dir with the same prefix is no request", (restart) => `modify:${restart}-other/x\n`, "[reloadable] restart: 1 change: restart-other/x\n"],
-  ])("JVM hot swap, $RELOADABLE_HOTSWAP_RESTART_DIR set: %s", async (_name, events, stderr) => {
-    const dir = await tempdir({ "tmp/": "", "restart/": "" });
-    const restart = join(dir, "restart");
-    await writeFile(join(dir, "events"), events(restart));
+  it.each<[string, boolean, string]>([
+    ["the agent left its marker: at once, no line, the marker removed", true, ""],
+    ["no marker (the JVM ended on its own, then a sync): the quiet period and the line", false, "[reloadable] restart: 1 change: A.class\n"],
+  ])("JVM hot swap, $RELOADABLE_HOTSWAP_MARKER set: %s", async (_name, marked, stderr) => {
+    const dir = await tempdir({ "tmp/": "", "state/": "", events: "modify:{cwd}/A.class\n" });
+    await writeFile(join(dir, "events"), `modify:${dir}/A.class\n`);
+    const marker = join(dir, "state", "restart-asked");
+    if (marked) await writeFile(marker, "4242 com.example.A added a field\n");
     const result = await run(helper("reloadable-settle"), ["2000", "echo", "app"], {
-      env: { TMPDIR: join(dir, "tmp"), WATCHEXEC_EVENTS_FILE: join(dir, "events"), RELOADABLE_HOTSWAP_RESTART_DIR: restart },
+      env: { TMPDIR: join(dir, "tmp"), WATCHEXEC_EVENTS_FILE: join(dir, "events"), RELOADABLE_HOTSWAP_MARKER: marker },
       cwd: dir,
     });
-    expect(result).toMatchObject({ code: 0, stdout: "app\n", stderr: stderr.replaceAll("{restart}", restart) });
-    if (stderr === "") expect(result.ms).toBeLessThan(1500);
+    expect(result).toMatchObject({ code: 0, stdout: "app\n", stderr });
+    if (marked) expect(result.ms).toBeLessThan(1500);
     else expect(result.ms).toBeGreaterThanOrEqual(2000);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it.each([["0"], ["60000"]])("QUIET_MS %s is within bounds: without events, the program runs at once", async (quiet) => {

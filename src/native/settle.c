@@ -10,9 +10,11 @@
  * start (no events) execs at once. The changes of the windows it outlived are kept in a small
  * file in $TMPDIR (else /tmp), named by watchexec's pid.
  *
- * With JVM hot swap, a start that the agent asked for (its restart request, in
- * $RELOADABLE_HOTSWAP_RESTART_DIR, is among the events) goes at once and prints nothing: the sync
- * had ended when the agent decided, and the agent printed the line that says why.
+ * With JVM hot swap, a start that the agent asked for goes at once and prints nothing: the sync
+ * had ended when the agent decided, and the agent printed the line that says why. The agent
+ * leaves the file $RELOADABLE_HOTSWAP_MARKER (in a dir nothing watches) before it exits the JVM;
+ * this start removes it. (watchexec's events for the start may not name the agent's request:
+ * they are those of the last event window it saw before the JVM exited.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,15 +93,10 @@ static void report(char *events) {
   free(paths);
 }
 
-/* Whether a `kind:/path` line of `events` names a path inside `dir`. */
-static int names_dir(const char *events, const char *dir) {
-  size_t length = dir != NULL ? strlen(dir) : 0;
-  if (length == 0) return 0;
-  for (const char *line = events; line != NULL && *line != '\0'; line = strchr(line, '\n'), line = line != NULL ? line + 1 : NULL) {
-    const char *path = strchr(line, ':');
-    if (path != NULL && strncmp(path + 1, dir, length) == 0 && path[1 + length] == '/') return 1;
-  }
-  return 0;
+/* Whether the hot swap agent asked for this start: it left its marker, which is removed here. */
+static int asked_by_agent(void) {
+  const char *marker = getenv("RELOADABLE_HOTSWAP_MARKER");
+  return marker != NULL && *marker != '\0' && unlink(marker) == 0;
 }
 
 static void sleep_ms(long ms) {
@@ -123,7 +120,8 @@ int settle_main(int argc, char **argv) {
   size_t length = 0;
   const char *events_file = getenv("WATCHEXEC_EVENTS_FILE");
   char *events = events_file != NULL ? read_all(events_file, &length) : NULL;
-  if (events == NULL || length == 0 || names_dir(events, getenv("RELOADABLE_HOTSWAP_RESTART_DIR"))) {
+  int asked = asked_by_agent();
+  if (events == NULL || length == 0 || asked) {
     // The first start, a start that no file change caused, or one the hot swap agent asked for:
     // no wait, and no stale changes.
     unlink(state);

@@ -20,6 +20,8 @@ import java.util.List;
  *   quiet-ms         app-dir mode: a sync has ended after this long with no change
  *   poll-ms          poll the watch paths at this interval instead of inotify
  *   restart-request  the file whose change makes watchexec start the JVM again
+ *   restart-marker   left before the JVM exits for a restart: reloadable-settle removes it and
+ *                    then prints nothing (the agent said why)
  *   devtools-trigger the trigger file of Spring Boot DevTools (when the build turned DevTools on)
  *   stop-timeout-ms  how long the JVM may take to stop before it is halted
  */
@@ -32,6 +34,7 @@ final class Config {
   long quietMs = 80;
   long pollMs;
   Path restartRequest;
+  Path restartMarker;
   Path devtoolsTrigger;
   long stopTimeoutMs = 20_000;
 
@@ -69,6 +72,9 @@ final class Config {
           break;
         case "restart-request":
           config.restartRequest = Paths.get(value);
+          break;
+        case "restart-marker":
+          config.restartMarker = Paths.get(value);
           break;
         case "devtools-trigger":
           config.devtoolsTrigger = Paths.get(value);

@@ -259,10 +259,12 @@ final class Reloader {
     return false;
   }
 
-  private void restartJvm(String reason) {
+  void restartJvm(String reason) {
     out.println(PREFIX + "restart (JVM): " + reason);
     out.flush();
     try {
+      // The marker first: the request makes watchexec start the JVM again once it has exited.
+      if (config.restartMarker != null) writeAtomically(config.restartMarker, Agent.pid() + " " + reason + "\n");
       writeAtomically(config.restartRequest, Agent.pid() + " " + reason + "\n");
     } catch (IOException e) {
       // watchexec also queued the sync's own changes: the JVM still starts again

@@ -58,6 +58,8 @@ final class Watcher implements Runnable {
    * writes, a few ms apart): it gets no line of its own.
    */
   private static final long ECHO_MS = 250;
+  /** When inotify cannot watch the class dirs. */
+  private static final long FALLBACK_POLL_MS = 500;
 
   Watcher(Config config, Reloader reloader) {
     this.config = config;
@@ -72,8 +74,16 @@ final class Watcher implements Runnable {
       lastDone = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(ECHO_MS) - 1;
       warmUp();
       if (config.triggerDir != null) watchTrigger();
-      else if (config.pollMs > 0) poll();
-      else watchTree();
+      else if (config.pollMs > 0) poll(config.pollMs);
+      else {
+        try {
+          watchTree();
+        } catch (IOException e) {
+          // inotify refused (its watch limit, a mount that gives no events): poll instead.
+          System.err.println(Reloader.PREFIX + "hot swap: cannot watch the class dirs (" + e.getMessage() + "): polling them every " + FALLBACK_POLL_MS + " ms instead");
+          poll(FALLBACK_POLL_MS);
+        }
+      }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // the JVM is stopping
     } catch (Throwable error) {
@@ -125,7 +135,12 @@ final class Watcher implements Runnable {
     if (changes.isEmpty()) {
       if (config.triggerDir != null && waiting.isEmpty() && !echo) System.err.println(Reloader.PREFIX + "hot swap: the sync changed nothing in " + watchText());
     } else {
-      reloader.apply(changes, endedNanos);
+      try {
+        reloader.apply(changes, endedNanos);
+      } catch (RuntimeException | LinkageError error) {
+        // A fault of the agent's own: a new JVM loads every class as it now is.
+        reloader.restartJvm("the hot swap agent failed on this sync (" + error + ")");
+      }
     }
     lastDone = System.nanoTime();
   }
@@ -182,10 +197,10 @@ final class Watcher implements Runnable {
     return any;
   }
 
-  private void poll() throws InterruptedException {
-    long step = Math.max(1, Math.min(config.pollMs, Math.max(config.quietMs, 1)));
+  private void poll(long intervalMs) throws InterruptedException {
+    long step = Math.max(1, Math.min(intervalMs, Math.max(config.quietMs, 1)));
     for (;;) {
-      Thread.sleep(config.pollMs);
+      Thread.sleep(intervalMs);
       if (removalDeadline != 0 && System.nanoTime() - removalDeadline >= 0) {
         syncEnded(System.nanoTime());
         continue;
