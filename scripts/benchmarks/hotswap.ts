@@ -15,7 +15,7 @@ import type { RunningProcess } from "../../integration/harness/process.ts";
 import { fixtureBuildpack, reloadable } from "../../integration/harness/reloadable.ts";
 import { readTiltfile, replayLiveUpdate } from "../../integration/harness/tiltfile.ts";
 import { progress, type BenchContext } from "./context.ts";
-import { settleStarts } from "./java.ts";
+import { coldJava, settleStarts } from "./java.ts";
 import { firstResponse, launchAndTime } from "./live.ts";
 import { fmtMs, median, percentile, type Row } from "./report.ts";
 
@@ -26,6 +26,7 @@ const STARTING = /Starting Application .*with PID/g;
 const AGENT_LINE = /^\[reloadable\] (?:hot swap|restart \((?:DevTools|JVM)\)): .*$/gm;
 /** The target of the issue: a method-body change served within 100 ms. */
 const TARGET_MS = 100;
+const JAR_LAUNCHER = "org.springframework.boot.loader.launch.JarLauncher";
 
 interface Side {
   label: string;
@@ -111,7 +112,24 @@ export async function hotswapSection(ctx: BenchContext): Promise<Row[]> {
       measured.push({ edit, latencies, lines });
     }
 
-    const rows: Row[] = [];
+    // What the agent costs at startup: `java -cp <app> JarLauncher` spawned directly, with and
+    // without the agent (the hot swap side's layer and config), alternating; round 0 a warm-up.
+    const agent = /-javaagent:\S+/.exec(sides[0]!.proc.log)?.[0];
+    if (agent === undefined) throw new Error(`the hot swap side's JVM picked up no -javaagent; output:\n${sides[0]!.proc.log}`);
+    const starts = { without: [] as number[], with: [] as number[] };
+    for (let round = 0; round <= rounds; round++) {
+      const without = await coldJava(ctx, sides[0]!.build, ["-XX:TieredStopAtLevel=1", "-cp", sides[0]!.build.appDir, JAR_LAUNCHER]);
+      const withAgent = await coldJava(ctx, sides[0]!.build, ["-XX:TieredStopAtLevel=1", agent, "-cp", sides[0]!.build.appDir, JAR_LAUNCHER]);
+      if (round === 0) continue;
+      starts.without.push(without);
+      starts.with.push(withAgent);
+    }
+    progress(`  hotswap: cold start without the agent ${starts.without.map((l) => l.toFixed(0)).join(" ")} ms, with it ${starts.with.map((l) => l.toFixed(0)).join(" ")} ms`);
+
+    const rows: Row[] = [
+      { section: "hotswap", metric: `cold start, java -XX:TieredStopAtLevel=1 -cp <app> ${JAR_LAUNCHER} spawned directly, -> first response`, unit: "ms", samples: starts.without },
+      { section: "hotswap", metric: "cold start, the same with the agent (-javaagent:.../reloadable-hotswap.jar=...)", unit: "ms", samples: starts.with },
+    ];
     for (const m of measured) {
       for (const [s, side] of sides.entries()) {
         const path = s === 0 ? ` [${pathOf(m.lines)}]` : "";
@@ -124,9 +142,6 @@ export async function hotswapSection(ctx: BenchContext): Promise<Row[]> {
         });
       }
     }
-    rows.push(
-      ...sides.map((side) => ({ section: "hotswap", metric: `first start (launch web -> first response): ${side.label}`, unit: "ms" as const, samples: [side.firstStartMs] })),
-    );
     ctx.report({
       title: "hotswap: each edit type on the Spring Boot example, end of sync + trigger -> new response (median / p90 ms)",
       grid: {
@@ -144,7 +159,8 @@ export async function hotswapSection(ctx: BenchContext): Promise<Row[]> {
         "Edits (integration/harness/hotswap-edits.ts), each compiled by `mvn -o -q -B compile` beforehand; a sync replays the Tiltfile's live_update with the class files that differ from the state before: sync() as one tar into BOOT-INF/classes, then run('reloadable-trigger') through the launcher. " +
           "latency: that run step's exit -> first response with the edit's body (probes every 2 ms, each on a new connection).",
         ...measured.map((m) => `${m.edit.name}, the agent's line: ${m.lines.at(-1) ?? "(none)"}`),
-        `First starts (launch -> first response; one each, for the agent's cost at start): ${sides.map((s) => `${s.label.split(" (")[0]} ${fmtMs(s.firstStartMs)}`).join(", ")}.`,
+        `Cold starts (the agent's cost at start): java spawned by the harness as the app user in the hot swap side's app dir, no launcher, no JAVA_TOOL_OPTIONS, with and without its -javaagent option, alternating, ${rounds} rounds after 1 warm-up: ` +
+          `median ${fmtMs(median(starts.without))} without, ${fmtMs(median(starts.with))} with. First starts through the launcher (one each, the first launched first): ${sides.map((s) => `${s.label.split(" (")[0]} ${fmtMs(s.firstStartMs)}`).join(", ")}.`,
       ],
     });
     return rows;

@@ -99,7 +99,7 @@ export async function settleStarts(proc: RunningProcess, lines: StartLines, notB
 }
 
 /** `java ARGS` spawned by the harness as the app user in the app dir (no launcher, no JAVA_TOOL_OPTIONS): spawn -> first response. */
-async function coldJava(ctx: BenchContext, build: CnbBuild, args: string[]): Promise<number> {
+export async function coldJava(ctx: BenchContext, build: CnbBuild, args: string[]): Promise<number> {
   const port = await freePort();
   const started = performance.now();
   const proc = start("java", args, { cwd: build.appDir, env: { PATH: BASE_PATH, HOME: build.homeDir, PORT: String(port) }, user: build.user });
