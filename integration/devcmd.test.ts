@@ -303,6 +303,14 @@ describe("a native app that reloads its own library (C, dlopen of a private copy
       expect(app.log).toContain("[reloadable] restart: 1 change: server");
       expect(app.count(APP_STARTED)).toBe(2);
       expect(app.log).not.toContain("Text file busy");
+
+      // Both in one sync: one restart, after the sync, naming only the path that restarts.
+      await build.sync({ ...library("answer v4"), ...mainBinary("main v3") });
+      expect((await waitForBody(url, (b) => b === "main v3 answer v4")).body).toBe("main v3 answer v4");
+      await settle();
+      expect(app.count(RESTARTS)).toBe(2);
+      expect(app.count(/\[reloadable\] restart: 1 change: server\n/g)).toBe(2);
+      expect(app.count(APP_STARTED)).toBe(3);
       expect((await app.stop()).leftovers).toEqual([]);
     });
   });
