@@ -7,7 +7,7 @@ import { EXEC_HELPER, INIT, PRE_COMMAND_SCRIPT_NAME, PROFILE_SHELL, SETTLE, unwr
 
 export { EXEC_HELPER, INIT, PRE_COMMAND_SCRIPT_NAME, SETTLE };
 import { optionValues, type WatchexecInvocation } from "./watchexec-argv.ts";
-import { DEPENDENCY_MANIFESTS, RESTART_ON, restartFilters } from "./restart-on.ts";
+import { DEPENDENCY_MANIFESTS, restartFilters } from "./restart-on.ts";
 import { DevProcfileError, type DevProcfile } from "./dev-procfile.ts";
 
 export const NO_RELOAD_SUFFIX = "-no-reload";
