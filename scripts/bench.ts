@@ -6,14 +6,15 @@
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger), java.ts (java), paketo.ts (paketo), soak.ts (soak) and
-// containers.ts (containers: needs Docker; see scripts/container/).
+// sections-live.ts (reload, windows, trigger), java.ts (java), paketo.ts (paketo), devcmd.ts (devcmd),
+// soak.ts (soak) and containers.ts (containers: needs Docker; see scripts/container/).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
 import { containersSection } from "./benchmarks/containers.ts";
+import { devcmdSection } from "./benchmarks/devcmd.ts";
 import { javaSection } from "./benchmarks/java.ts";
 import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
@@ -23,7 +24,7 @@ import { soakSection } from "./benchmarks/soak.ts";
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "soak", "containers"];
+const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "devcmd", "soak", "containers"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -35,6 +36,7 @@ const SECTIONS: Section[] = [
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
   { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
+  { name: "devcmd", description: "examples/node-dev: nodemon (Procfile.dev) reload vs a watchexec restart, side by side, and a package.json restart of the dev command", run: devcmdSection },
   { name: "soak", description: "1,000 reloads of one running app: watchexec's RSS, fds, threads and process tree before and after", run: soakSection },
   {
     name: "containers",

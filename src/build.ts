@@ -19,6 +19,7 @@ import { triggerDirOf } from "./reload/trigger.ts";
 import {
   checkWatchPaths,
   DEBOUNCE,
+  DEV_PROCFILE,
   IGNORE,
   MODE,
   parseReloadConfig,
@@ -26,6 +27,7 @@ import {
   PRE_COMMAND,
   PROCESSES,
   QUIET_PERIOD,
+  RESTART_ON,
   settingsInEffect,
   STOP_SIGNAL,
   STOP_TIMEOUT,
@@ -35,6 +37,7 @@ import {
 } from "./reload/config.ts";
 import { groupWritableError, planGroupWritable, type GroupWritablePlan } from "./reload/permissions.ts";
 import { removeStaleTempFiles } from "./cnb/toml.ts";
+import { readDevProcfile, type DevProcfile } from "./reload/dev-procfile.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -62,7 +65,7 @@ export async function build(input: BuildInput): Promise<void> {
     for (const row of formatTable(withMirrorRows(settings.table(inEffect), mirrorVariables))) logger.detail(row);
     logger.blank();
   }
-  const { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors } = checked;
+  const { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors, devProcfile } = checked;
   // Where busybox will be at launch, for the processes of the sync tools.
   const busyboxPath = busybox === undefined ? undefined : join(context.layersDir, BUSYBOX_LAYER, "bin", "busybox");
 
@@ -75,6 +78,7 @@ export async function build(input: BuildInput): Promise<void> {
     javaApp,
     jvmPlan,
     busybox: busyboxPath,
+    devProcfile,
     logger,
   };
   const processPlan = await planReloadableProcesses(processInput);
@@ -127,13 +131,14 @@ interface CheckedSettings {
   /** Busybox for the sync tools, unless BP_LIVE_RELOAD_SYNC_TOOLS=false. */
   busybox: DependencyRecord | undefined;
   mirrors: Mirrors;
+  devProcfile: DevProcfile | undefined;
 }
 
 /** Reads and checks every setting; fills `inEffect` with the values the build will use. */
 async function checkSettings(input: BuildInput, inEffect: Record<string, string>, mirrorVariables: Record<string, string>): Promise<CheckedSettings> {
   const { context, descriptor, settings, platform } = input;
   const reloadSettings = Object.fromEntries(
-    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER, RESTART_ON].map((name) => [name, settings.raw(name)]),
   );
   // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
   const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
@@ -153,6 +158,9 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
     ...(javaDefaults !== undefined ? { watch: javaDefaults.watch } : {}),
   });
   const reloadConfig = await checkWatchPaths(parsed, reloadSettings, context.appDir);
+  // Read with the settings, so that the table shows the restart paths in effect and a bad file
+  // fails before anything is written; its types are checked against the processes later.
+  const devProcfile = await readDevProcfile(settings.raw(DEV_PROCFILE), context.appDir);
   const dependency = resolveDependency(descriptor.dependencies, {
     id: "watchexec",
     constraint: settings.value(WATCHEXEC_VERSION),
@@ -162,10 +170,10 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
   const busybox = parseFlag(SYNC_TOOLS, settings.raw(SYNC_TOOLS), true)
     ? resolveDependency(descriptor.dependencies, { id: "busybox", constraint: "*", arch: context.targetArch ?? hostArch(), variable: SYNC_TOOLS })
     : undefined;
-  Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir), {
+  Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir, devProcfile?.name), {
     [SYNC_TOOLS]: String(busybox !== undefined),
     [WATCHEXEC_VERSION]: dependency.version,
     ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools) } : {}),
   });
-  return { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors };
+  return { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors, devProcfile };
 }

@@ -153,7 +153,8 @@ export class CnbBuild {
     for (const dir of [this.appDir, this.layersDir, join(this.platformDir, "env"), this.buildpacksDir, this.homeDir]) {
       await mkdir(dir, { recursive: true });
     }
-    if (typeof options.app === "string") await cp(options.app, this.appDir, { recursive: true });
+    // Links are copied as links, as pack puts them in the image (node_modules/.bin/*).
+    if (typeof options.app === "string") await cp(options.app, this.appDir, { recursive: true, verbatimSymlinks: true });
     else await writeTree(this.appDir, options.app);
 
     for (const [name, value] of Object.entries(options.env ?? {})) await this.setEnv(name, value);

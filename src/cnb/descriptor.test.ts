@@ -18,6 +18,8 @@ const DEFAULTS: [string, string][] = [
   ["BP_LIVE_RELOAD_STOP_TIMEOUT", "5s"],
   ["BP_LIVE_RELOAD_POLL", ""],
   ["BP_LIVE_RELOAD_PRE_COMMAND", ""],
+  ["BP_LIVE_RELOAD_PROCFILE", ""],
+  ["BP_LIVE_RELOAD_RESTART_ON", ""],
 ];
 
 describe("parseDescriptor on the real buildpack.toml", () => {
