@@ -13,8 +13,10 @@ import {
   POLL,
   PRE_COMMAND,
   PROCESSES,
+  QUIET_PERIOD,
   STOP_SIGNAL,
   STOP_TIMEOUT,
+  TRIGGER,
   WATCH,
   type RawReloadSettings,
 } from "./config.ts";
@@ -156,7 +158,7 @@ describe("DEFAULT_IGNORES", () => {
 
 describe("parseReloadConfig", () => {
   const APP = "/workspace";
-  const DEFAULTS = { debounce: "50ms", stopTimeout: "5s" };
+  const DEFAULTS = { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" };
 
   it("uses the defaults when nothing is set", () => {
     expect(parseReloadConfig({}, APP, DEFAULTS)).toMatchObject({
@@ -165,6 +167,7 @@ describe("parseReloadConfig", () => {
       ignore: [...DEFAULT_IGNORES],
       mode: { kind: "restart" },
       debounce: "50ms",
+      quietPeriodMs: 80,
       stopSignal: "SIGTERM",
       stopTimeout: "5s",
       poll: undefined,
@@ -216,9 +219,28 @@ describe("parseReloadConfig", () => {
   });
 
   it("the defaults argument applies only to blank values", () => {
-    const config = parseReloadConfig({}, APP, { debounce: "75", stopTimeout: "1m" });
+    const config = parseReloadConfig({}, APP, { debounce: "75", stopTimeout: "1m", quietPeriod: "120" });
     expect(config.debounce).toBe("75ms");
     expect(config.stopTimeout).toBe("1m");
+    expect(config.quietPeriodMs).toBe(120);
+  });
+
+  it.each<[string, RawReloadSettings, number]>([
+    ["blank quiet period takes the default", { [QUIET_PERIOD]: " " }, 80],
+    ["bare quiet period is ms", { [QUIET_PERIOD]: "200" }, 200],
+    ["0 turns it off", { [QUIET_PERIOD]: "0" }, 0],
+    ["seconds", { [QUIET_PERIOD]: "1s" }, 1000],
+    ["the longest reloadable-settle waits", { [QUIET_PERIOD]: "60s" }, 60_000],
+    ["trigger mode has none, whatever is set", { [TRIGGER]: "true", [QUIET_PERIOD]: "500ms" }, 0],
+  ])("quiet period: %s", (_name, raw, ms) => {
+    expect(parseReloadConfig(raw, APP, DEFAULTS).quietPeriodMs).toBe(ms);
+  });
+
+  it.each(["soon", "1.5s", "-1", "61s", "2m"])("a bad quiet period (%j) fails the build, naming the variable and the fix", (value) => {
+    const error = configurationError(() => parseReloadConfig({ [QUIET_PERIOD]: value }, APP, DEFAULTS));
+    expect(error.variable).toBe(QUIET_PERIOD);
+    expect(error.value).toBe(value);
+    expect(error.fix).toContain(QUIET_PERIOD);
   });
 
   it.each<[string, string]>([

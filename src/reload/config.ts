@@ -142,8 +142,20 @@ export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaul
     preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
     trigger,
     // Trigger mode needs no quiet period: the trigger is written once, after the sync.
-    quietPeriodMs: trigger ? 0 : durationMs(parseDuration(QUIET_PERIOD, blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!, "ms")),
+    quietPeriodMs: trigger ? 0 : parseQuietPeriod(blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!),
   };
+}
+
+/** reloadable-settle's limit (src/native/settle.c): a longer wait is refused when the app starts. */
+export const MAX_QUIET_PERIOD_MS = 60_000;
+
+/** The quiet period in ms, checked here so that a value the waiter refuses fails the build, not the app. */
+export function parseQuietPeriod(value: string): number {
+  const ms = durationMs(parseDuration(QUIET_PERIOD, value, "ms"));
+  if (ms > MAX_QUIET_PERIOD_MS) {
+    throw new ConfigurationError(QUIET_PERIOD, value, "is longer than 60s, the longest quiet period reloadable-settle waits", `Set ${QUIET_PERIOD} to at most 60s (e.g. 80ms); 0 starts the app at every window.`);
+  }
+  return ms;
 }
 
 /** A duration parseDuration accepted, in milliseconds. */
