@@ -31,8 +31,11 @@ const DEBOUNCE = "BP_LIVE_RELOAD_DEBOUNCE";
 const QUIET_PERIOD = "BP_LIVE_RELOAD_QUIET_PERIOD";
 /** `W/Q,W/Q,...` in ms: the configurations to compare instead of CANDIDATES. */
 export const CONFIGS_ENV = "RELOADABLE_BENCH_SETTLE";
-/** Q=0 at the old default window (the baseline), the first default, and candidates with W + Q <= 90 ms. */
-const CANDIDATES = "50/0,50/80,20/70,10/70,10/50";
+/**
+ * Q=0 at the old default window (the baseline: the app at every window), the first provisional
+ * default 50/80, and the candidates with W + Q <= 80 ms that the defaults were chosen from.
+ */
+const CANDIDATES = "50/0,50/80,10/50,10/60,10/70";
 const QUICK_CANDIDATES = "50/0";
 /** Cold and first starts: rounds after one warm-up round. */
 const START_ROUNDS = { full: 8, quick: 2 };
@@ -225,7 +228,8 @@ function report(ctx: BenchContext, units: Unit[], disks: Disk[], sizes: readonly
   const late = units.reduce((a, u) => a + u.app!.late, 0);
   matrix("settle: app starts per sync (`[reloadable] restart:` lines; all samples equal, else median (min-max))", (s) => countCell(s.map((x) => x.reloads)), [
     "An app start is an exec of the app by reloadable-settle, which prints `[reloadable] restart: N changes: ...` right before it; an app killed before it printed " +
-      "\"app started\" is counted too. W = BP_LIVE_RELOAD_DEBOUNCE (watchexec's window), Q = BP_LIVE_RELOAD_QUIET_PERIOD (0: the app starts at every window, the old behaviour).",
+      "\"app started\" is counted too. W = BP_LIVE_RELOAD_DEBOUNCE (watchexec's window), Q = BP_LIVE_RELOAD_QUIET_PERIOD " +
+      "(the waiter waits Q plus a quarter of the sync so far, at most 500 ms more; 0: the app starts at every window, the old behaviour).",
     `Counted from the sync until max(new response + 200 ms, end of sync + W + Q + ${RESTART_MARGIN_MS} ms) and ${QUIET_MS} ms with no new process or line; ${late} came later and were added to their sync.`,
   ]);
   matrix("settle: \"app started\" lines per sync", (s) => countCell(s.map((x) => x.starts)), ["Printed by the app once it listens: app starts minus the apps killed while starting."]);

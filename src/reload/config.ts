@@ -153,7 +153,7 @@ export const MAX_QUIET_PERIOD_MS = 60_000;
 export function parseQuietPeriod(value: string): number {
   const ms = durationMs(parseDuration(QUIET_PERIOD, value, "ms"));
   if (ms > MAX_QUIET_PERIOD_MS) {
-    throw new ConfigurationError(QUIET_PERIOD, value, "is longer than 60s, the longest quiet period reloadable-settle waits", `Set ${QUIET_PERIOD} to at most 60s (e.g. 80ms); 0 starts the app at every window.`);
+    throw new ConfigurationError(QUIET_PERIOD, value, "is longer than 60s, the longest quiet period reloadable-settle waits", `Set ${QUIET_PERIOD} to at most 60s (e.g. 60ms); 0 starts the app at every window.`);
   }
   return ms;
 }
