@@ -27,7 +27,7 @@ const SECTIONS: Section[] = [
   { name: "warm", description: "bin/build reusing a valid layer", run: warmSection },
   { name: "cold", description: "bin/build into fresh layers from a local dependency server, and the transfer", run: coldSection },
   { name: "size", description: "sizes of bin/main and dist/buildpack", run: sizeSection },
-  { name: "reload", description: "live reload latency and restarts per sync (default window), against the app's cold start", run: reloadSection },
+  { name: "reload", description: "live reload latency and app starts per sync (the defaults), against the app's cold start", run: reloadSection },
   {
     name: "settle",
     description: "app-dir mode: app starts, waiters and latency per (window, quiet period), disk (ext4, tmpfs), sync size and speed; cold and first start",
