@@ -1,13 +1,13 @@
 // The buildpack's performance figures: medians and p90s of the packaged SEA binary's phases,
 // run directly (no lifecycle) as the current user, and the package's sizes; then live reloads
-// on the real lifecycle, launcher and watchexec (sections reload, windows, trigger and java).
+// on the real lifecycle, launcher and watchexec (sections reload, settle, trigger and java).
 //   npm run bench -- [--only SECTION[,SECTION...]]... [--runs N] [--quick] [--markdown] [--check] [--list]
 // Each section is one function returning rows; add a section by adding an entry to SECTIONS.
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger), java.ts (java), paketo.ts (paketo), devcmd.ts (devcmd),
-// soak.ts (soak) and containers.ts (containers: needs Docker; see scripts/container/).
+// sections-live.ts (reload, trigger), settle.ts (settle), java.ts (java), paketo.ts (paketo), devcmd.ts
+// (devcmd), soak.ts (soak) and containers.ts (containers: needs Docker; see scripts/container/).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
@@ -18,21 +18,26 @@ import { devcmdSection } from "./benchmarks/devcmd.ts";
 import { javaSection } from "./benchmarks/java.ts";
 import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
-import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sections-live.ts";
+import { reloadSection, triggerSection } from "./benchmarks/sections-live.ts";
+import { settleSection } from "./benchmarks/settle.ts";
 import { soakSection } from "./benchmarks/soak.ts";
 
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "paketo", "devcmd", "soak", "containers"];
+const LIVE_SECTIONS = ["reload", "settle", "trigger", "java", "paketo", "devcmd", "soak", "containers"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
   { name: "warm", description: "bin/build reusing a valid layer", run: warmSection },
   { name: "cold", description: "bin/build into fresh layers from a local dependency server, and the transfer", run: coldSection },
   { name: "size", description: "sizes of bin/main and dist/buildpack", run: sizeSection },
-  { name: "reload", description: "live reload latency and restarts per sync (default window), against the app's cold start", run: reloadSection },
-  { name: "windows", description: "app-dir mode: restarts and latency per debounce window, sync size and speed", run: windowsSection },
+  { name: "reload", description: "live reload latency and app starts per sync (the defaults), against the app's cold start", run: reloadSection },
+  {
+    name: "settle",
+    description: "app-dir mode: app starts, waiters and latency per (window, quiet period), disk (ext4, tmpfs), sync size and speed; cold and first start",
+    run: settleSection,
+  },
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
   { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
@@ -62,10 +67,11 @@ function usage(): string {
     "usage: npm run bench -- [--only SECTION[,SECTION...]]... [--runs N] [--quick] [--markdown] [--check] [--verbose] [--list]",
     "  --only      run only these sections (repeatable)",
     `  --runs      timed runs per figure of detect, warm and cold, after one warm-up (default ${DEFAULT_RUNS})`,
-    "  --quick     few repetitions in the live sections (reload, windows, trigger, java; soak: 100 reloads): a smoke test for CI",
+    "  --quick     few repetitions in the live sections (reload, settle, trigger, java; soak: 100 reloads): a smoke test for CI",
     "  --markdown  also print the tables as Markdown",
     "  --check     exit 1 when a target is missed",
     "  --verbose   print the output of each phase's last run to stderr; in the live sections, each sync",
+    "environment: RELOADABLE_BENCH_SETTLE=W/Q,... (ms) the settle configurations; RELOADABLE_IT_DISK_TMPDIR a dir on a real disk (default /var/tmp)",
     "sections:",
     ...SECTIONS.map((s) => `  ${s.name.padEnd(9)} ${s.description}`),
   ].join("\n");

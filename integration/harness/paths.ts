@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,4 +33,40 @@ export function scratchRoot(): string {
   const wanted = process.env.RELOADABLE_IT_TMPDIR;
   if (wanted) return wanted;
   return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+}
+
+/** statfs(2) magic numbers of the file systems the tests and the bench tell apart. */
+const FILE_SYSTEMS: Record<number, string> = {
+  0xef53: "ext4",
+  0x01021994: "tmpfs",
+  0x858458f6: "ramfs",
+  0x794c7630: "overlayfs",
+  0x58465342: "xfs",
+  0x9123683e: "btrfs",
+  0x6969: "nfs",
+  0x65735546: "fuse",
+};
+
+/** The file system `path` is on: its name, or its statfs magic number in hex. */
+export function fileSystemOf(path: string): string {
+  const type = Number(statfsSync(path).type);
+  return FILE_SYSTEMS[type] ?? `0x${type.toString(16)}`;
+}
+
+export const DISK_TMPDIR_ENV = "RELOADABLE_IT_DISK_TMPDIR";
+
+/**
+ * A dir on a real disk (not tmpfs or ramfs), for the tests and bench figures that must see a
+ * disk's timing: RELOADABLE_IT_DISK_TMPDIR, else /var/tmp. Builds go there only when asked
+ * (BuildOptions.scratch); scratchRoot() stays the default. Throws when the dir is in memory,
+ * rather than measuring tmpfs under a disk's name.
+ */
+export function diskScratchRoot(): { path: string; fileSystem: string } {
+  const path = process.env[DISK_TMPDIR_ENV] || "/var/tmp";
+  if (!existsSync(path)) throw new Error(`${DISK_TMPDIR_ENV}=${path}: no such dir; set it to a dir on a real disk (ext4, xfs, ...)`);
+  const fileSystem = fileSystemOf(path);
+  if (fileSystem === "tmpfs" || fileSystem === "ramfs") {
+    throw new Error(`${path} is on ${fileSystem}, not a disk: set ${DISK_TMPDIR_ENV} to a dir on a real disk (ext4, xfs, ...)`);
+  }
+  return { path, fileSystem };
 }
