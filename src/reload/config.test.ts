@@ -269,6 +269,14 @@ describe("parseReloadConfig", () => {
     expect(parseReloadConfig(raw, APP, DEFAULTS)).toMatchObject(expected);
   });
 
+  it.each<[string, RawReloadSettings, number]>([
+    ["polling, no quiet period set: the default plus one scan interval", { [POLL]: "500ms" }, 1500 + 500],
+    ["polling with a quiet period set: as set", { [POLL]: "500ms", [QUIET_PERIOD]: "100ms" }, 100],
+    ["polling in trigger mode: none", { [POLL]: "500ms", [TRIGGER]: "true" }, 0],
+  ])("quiet period with polling: %s", (_name, raw, ms) => {
+    expect(parseReloadConfig(raw, APP, DEFAULTS).quietPeriodMs).toBe(ms);
+  });
+
   it("the defaults argument applies only to blank values", () => {
     const config = parseReloadConfig({}, APP, { debounce: "75", stopTimeout: "1m", quietPeriod: "1m" });
     expect(config.debounce).toBe("75ms");
@@ -455,7 +463,7 @@ describe("settingsInEffect (the configuration table's values)", () => {
       [STOP_SIGNAL]: "SIGINT",
       [STOP_TIMEOUT]: "5s",
       [POLL]: "500ms",
-      [QUIET_PERIOD]: "80ms",
+      [QUIET_PERIOD]: "580ms", // the default plus one poll interval
       [PRE_COMMAND]: "make",
       [DEV_PROCFILE]: "",
       [RESTART_ON]: "",

@@ -354,7 +354,7 @@ export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaul
     poll: blank(raw[POLL]) ? undefined : parseDuration(POLL, raw[POLL]!, "ms"),
     preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
     trigger,
-    quietPeriodMs: quietPeriodMs(raw, defaults, trigger),
+    quietPeriodMs: quietPeriodMs(raw, defaults, trigger, blank(raw[POLL]) ? undefined : durationMs(parseDuration(POLL, raw[POLL]!, "ms"))),
     restartOn: parseRestartOn(raw[RESTART_ON], appDir, trigger),
   };
 }
@@ -385,9 +385,12 @@ export function parseRestartOn(value: string | undefined, appDir: string, trigge
 }
 
 /** Checked in every mode; trigger mode needs none: the trigger is written once, after the sync. */
-function quietPeriodMs(raw: RawReloadSettings, defaults: ReloadDefaults, trigger: boolean): number {
+function quietPeriodMs(raw: RawReloadSettings, defaults: ReloadDefaults, trigger: boolean, pollMs: number | undefined): number {
   const ms = durationMs(parseDuration(QUIET_PERIOD, blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!, "ms"));
-  return trigger ? 0 : ms;
+  if (trigger) return 0;
+  // Polling reports a sync's changes one scan at a time: by default the quiet period outlasts a
+  // scan interval, or each scan of a long sync would start the app.
+  return blank(raw[QUIET_PERIOD]) && pollMs !== undefined ? ms + pollMs : ms;
 }
 
 /** A duration parseDuration accepted, in milliseconds. */
