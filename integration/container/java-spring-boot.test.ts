@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../harness/paths.ts";
 import { readTiltfile } from "../harness/tiltfile.ts";
-import { composePackCommand, composeWatch, type Container, imageProcesses, watchexecCount } from "./harness/index.ts";
+import { composePackCommand, composeWatch, type Container, imageProcesses, watchexecCount, expectOneReload } from "./harness/index.ts";
 import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
 
 const example = join(repoRoot, "examples", "java-spring-boot");
@@ -40,19 +40,9 @@ function editAndCompile(dir: string, greeting: string): string[] {
   return changed;
 }
 
-async function jvms(container: Container): Promise<string[]> {
-  return (await container.processes()).map((p) => p.args).filter((args) => /(^|\/)java\s/.test(args));
-}
+/** The app's shape for expectOneReload: one JVM, a restart takes seconds. */
+const SPRING_APP = { started: STARTED, process: /(^|\/)java\s/, timeoutMs: 60_000, settleMs: 2_000 };
 
-async function expectOneRestart(container: Container, startsBefore: number, greeting: string): Promise<number> {
-  const { ms } = await container.waitForBody((b) => b.trim() === greeting, 60_000);
-  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
-  await settle();
-  expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
-  expect(await jvms(container)).toHaveLength(1);
-  expect(await container.nestedWatchers()).toEqual([]);
-  return ms;
-}
 
 describe("docker cp of target/classes into a running container (app-dir mode)", () => {
   let work: string;
@@ -84,7 +74,7 @@ describe("docker cp of target/classes into a running container (app-dir mode)", 
         editAndCompile(work, greeting);
         const starts = app.count(STARTED);
         await app.dockerCp(join(work, "target", "classes") + "/.", "/workspace/BOOT-INF/classes/");
-        const ms = await expectOneRestart(app, starts, greeting);
+        const ms = await expectOneReload(app, SPRING_APP, starts, greeting);
         console.log(`java-spring-boot, docker cp: end of sync -> new response ${ms.toFixed(0)} ms`);
       }
     });
@@ -128,7 +118,7 @@ describe("Tilt's live_update and Docker Compose Watch (sync+exec), from the exam
         const starts = app.count(STARTED);
         const sync = await app.tiltSync(tiltfile, { root: work, changed });
         expect(sync.entries[0]).toBe("workspace/BOOT-INF/classes");
-        const ms = await expectOneRestart(app, starts, greeting);
+        const ms = await expectOneReload(app, SPRING_APP, starts, greeting);
         console.log(`java-spring-boot, Tilt: trigger written -> new response ${ms.toFixed(0)} ms`);
       }
     });
