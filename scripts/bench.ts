@@ -7,12 +7,14 @@
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
 // sections-live.ts (reload, trigger), settle.ts (settle), java.ts (java), paketo.ts (paketo), devcmd.ts
-// (devcmd), soak.ts (soak) and containers.ts (containers: needs Docker; see scripts/container/).
+// (devcmd), soak.ts (soak), containers.ts (containers: needs Docker; see scripts/container/) and
+// build-image.ts (build-image: mvn spring-boot:build-image with the local builder; needs Docker).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
+import { buildImageSection } from "./benchmarks/build-image.ts";
 import { containersSection } from "./benchmarks/containers.ts";
 import { devcmdSection } from "./benchmarks/devcmd.ts";
 import { javaSection } from "./benchmarks/java.ts";
@@ -25,7 +27,7 @@ import { soakSection } from "./benchmarks/soak.ts";
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "settle", "trigger", "java", "paketo", "devcmd", "soak", "containers"];
+const LIVE_SECTIONS = ["reload", "settle", "trigger", "java", "paketo", "devcmd", "soak", "containers", "build-image"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
@@ -47,6 +49,11 @@ const SECTIONS: Section[] = [
     name: "containers",
     description: "the examples in containers (pack build, docker run): sync -> new response and starts per sync per client, docker stop, cold and warm pack build",
     run: containersSection,
+  },
+  {
+    name: "build-image",
+    description: "mvn spring-boot:build-image of examples/java-spring-boot with the local builder (-D properties): new image, rebuild, empty Maven repository",
+    run: buildImageSection,
   },
 ];
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ContractError } from "../errors.ts";
 import { parseDescriptor, readDescriptor } from "./descriptor.ts";
-import type { TomlTable } from "./toml.ts";
+import { readToml, type TomlTable } from "./toml.ts";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -82,6 +82,17 @@ describe("parseDescriptor on the real buildpack.toml", () => {
       expect(d.licenses.map((l) => l.type)).toEqual(["GPL-2.0-only"]);
     }
     expect(new Set(busybox.map((d) => d.sha256)).size).toBe(2);
+  });
+});
+
+describe("the real buildpack.toml's platform fields", () => {
+  // The lifecycle reads targets; Spring Boot's build-image (3.4) accepts a buildpack directory or
+  // .tgz only when its descriptor has stacks or order: both, as Paketo's own buildpacks do.
+  it("declares the linux/amd64 target and any stack, and no order", async () => {
+    const toml = await readToml(`${REPO}/buildpack.toml`);
+    expect(toml.targets).toEqual([{ os: "linux", arch: "amd64" }]);
+    expect(toml.stacks).toEqual([{ id: "*" }]);
+    expect(toml.order).toBeUndefined();
   });
 });
 

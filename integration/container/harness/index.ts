@@ -6,3 +6,4 @@ export * from "./pack.ts";
 export * from "./tilt.ts";
 export * from "./commands.ts";
 export * from "./reload.ts";
+export * from "./build-image.ts";
