@@ -65,7 +65,9 @@ export function narrowTargets(text, arch, descriptorPath) {
   const targets = original.targets ?? [];
   if (targets.length === 0) return text; // no [[targets]]: the lifecycle takes any
   if (!targets.some((t) => t.arch === arch)) fail(`${descriptorPath} declares no [[targets]] with arch = "${arch}" (it has ${targets.map((t) => `${t.os}/${t.arch}`).join(", ")})`);
-  const narrowed = text.replace(/^\[\[targets\]\]\n(?:[ \t]+\S.*\n|[ \t]*\n)*/gm, (block) => {
+  // A [[targets]] block: its header and every line up to the next table header (its own
+  // [[targets.distros]] sub-tables are part of it).
+  const narrowed = `${text}\n`.replace(/^[ \t]*\[\[targets\]\][ \t]*\n(?:(?![ \t]*\[(?!\[?targets\.))[^\n]*\n)*/gm, (block) => {
     const table = TOML.parse(block).targets?.[0];
     return table?.arch === arch ? block : "";
   });
@@ -73,9 +75,9 @@ export function narrowTargets(text, arch, descriptorPath) {
   const rest = (doc) => JSON.stringify({ ...doc, targets: undefined });
   const kept = (parsed.targets ?? []).map((t) => t.arch);
   if (rest(parsed) !== rest(original) || kept.length === 0 || kept.some((a) => a !== arch)) {
-    fail(`${descriptorPath}: could not keep only the ${arch} target (each [[targets]] table must be its own block of indented lines)`);
+    fail(`${descriptorPath}: could not keep only the ${arch} target of its [[targets]] tables`);
   }
-  return narrowed;
+  return narrowed.slice(0, -1);
 }
 
 /** One architecture's buildpack root: bin/ (links to the built binaries), README and LICENSE. */
@@ -131,7 +133,7 @@ for (const artifact of options.offline) {
     mkdirSync(join(dir, "dependencies", sha256), { recursive: true });
     copyFileSync(artifact, join(dir, "dependencies", sha256, basename(new URL(dependency.uri).pathname)));
   }
-  const where = into.length > 0 ? "" : ` (not copied: no output is for ${dependencyArch})`;
-  console.log(`  offline: ${dependency.id} ${dependency.version} ${dependencyArch ?? ""} (${sha256.slice(0, 12)}) <- ${basename(artifact)}${where}`);
+  const where = into.length > 0 ? `${dependencyArch ?? "any arch"}` : `not copied: no output is for ${dependencyArch}`;
+  console.log(`  offline: ${dependency.id} ${dependency.version} (${sha256.slice(0, 12)}) <- ${basename(artifact)} (${where})`);
 }
 for (const output of outputs) console.log(`Packaged ${output.root} (${[...output.arches.keys()].map((a) => `linux/${a}`).join(", ")})`);
