@@ -102,15 +102,16 @@ function packageVersion(dir, fix) {
   return JSON.parse(readFileSync(path, "utf8")).version;
 }
 
-function buildArch(arch, nodeVersion) {
-  const started = Date.now();
+/**
+ * `dir`/main: the bundle (dist/sea/main.cjs) as `arch`'s single executable. The code cache spares
+ * V8 from compiling the bundle at every start (detect runs per build); `useCodeCache: false` is
+ * for the benchmark that weighs it.
+ */
+export function seaBinary(arch, dir, { useCodeCache = true } = {}) {
   const toolchain = TOOLCHAINS[arch];
-  const dir = join(out, arch);
   mkdirSync(dir, { recursive: true });
   const nodeBinary = join(toolchain.nodePackage(), "bin", "node");
-
-  // The code cache spares V8 from compiling the bundle at every start (detect runs per build).
-  const config = { main: join(out, "main.cjs"), output: join(dir, "main.blob"), disableExperimentalSEAWarning: true, useCodeCache: true };
+  const config = { main: join(out, "main.cjs"), output: join(dir, "main.blob"), disableExperimentalSEAWarning: true, useCodeCache };
   writeFileSync(join(dir, "sea-config.json"), JSON.stringify(config, null, 2));
   tool(nodeBinary, ["--experimental-sea-config", join(dir, "sea-config.json")], toolchain, { stdio: ["ignore", "ignore", "inherit"] });
 
@@ -125,6 +126,13 @@ function buildArch(arch, nodeVersion) {
     { stdio: ["ignore", "ignore", "ignore"] },
   );
   renameSync(binary, join(dir, "main"));
+}
+
+function buildArch(arch, nodeVersion) {
+  const started = Date.now();
+  const toolchain = TOOLCHAINS[arch];
+  const dir = join(out, arch);
+  seaBinary(arch, dir);
 
   // The helpers Reloadable puts between the launcher and the app (src/native/: reloadable-init,
   // -exec, -settle, ...), one static binary so it runs on any run image, shell or not.
