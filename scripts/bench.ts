@@ -6,15 +6,16 @@
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, trigger), settle.ts (settle), java.ts (java), paketo.ts (paketo), devcmd.ts
-// (devcmd), soak.ts (soak), containers.ts (containers: needs Docker; see scripts/container/) and
-// build-image.ts (build-image: mvn spring-boot:build-image with the local builder; needs Docker).
+// sections-live.ts (reload, trigger), settle.ts (settle), arm64.ts (arm64: under qemu), java.ts (java),
+// paketo.ts (paketo), devcmd.ts (devcmd), soak.ts (soak), containers.ts (containers: needs Docker; see
+// scripts/container/) and build-image.ts (build-image: mvn spring-boot:build-image; needs Docker).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
 import { buildImageSection } from "./benchmarks/build-image.ts";
+import { arm64Section } from "./benchmarks/arm64.ts";
 import { containersSection } from "./benchmarks/containers.ts";
 import { devcmdSection } from "./benchmarks/devcmd.ts";
 import { javaSection } from "./benchmarks/java.ts";
@@ -34,6 +35,11 @@ const SECTIONS: Section[] = [
   { name: "warm", description: "bin/build reusing a valid layer", run: warmSection },
   { name: "cold", description: "bin/build into fresh layers from a local dependency server, and the transfer", run: coldSection },
   { name: "size", description: "sizes of bin/main and dist/buildpack", run: sizeSection },
+  {
+    name: "arm64",
+    description: "linux/arm64 UNDER QEMU (not real arm64): bin/detect with and without the code cache, bin/build cold and warm, and the .cnb per arch",
+    run: arm64Section,
+  },
   { name: "reload", description: "live reload latency and app starts per sync (the defaults), against the app's cold start", run: reloadSection },
   {
     name: "settle",

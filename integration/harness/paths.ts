@@ -6,10 +6,15 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const toolsBin = join(repoRoot, ".tools", "bin");
 export const packagedBuildpack = join(repoRoot, "dist", "buildpack");
+/** pack's layout for a multi-target buildpack: buildpack.toml and linux/<arch>/ per target. */
+export const multiArchBuildpack = join(repoRoot, "dist", "multi-arch");
 export const fixturesDir = join(repoRoot, "integration", "fixtures");
 export const WATCHEXEC_TARBALL = join(repoRoot, ".tools", "dist", "watchexec-2.5.1-x86_64-unknown-linux-musl.tar.xz");
 /** Debian's busybox-static package as buildpack.toml names it (scripts/tools fetches it). */
 export const BUSYBOX_DEB = join(repoRoot, ".tools", "dist", "busybox-static_1.35.0-4+deb12u1+b1_amd64.deb");
+/** The arm64 ones: watchexec cross-compiled from crates.io, Debian's arm64 busybox-static. */
+export const WATCHEXEC_TARBALL_ARM64 = join(repoRoot, ".tools", "dist", "watchexec-2.5.1-aarch64-unknown-linux-musl.tar.xz");
+export const BUSYBOX_DEB_ARM64 = join(repoRoot, ".tools", "dist", "busybox-static_1.35.0-4+deb12u1+b1_arm64.deb");
 
 export function tool(name: "lifecycle" | "launcher" | "pack" | "watchexec"): string {
   const path = join(toolsBin, name);
@@ -22,6 +27,16 @@ export function requirePackage(): string {
     throw new Error(`${packagedBuildpack} is missing: run npm run package (npm test does)`);
   }
   return packagedBuildpack;
+}
+
+/** dist/multi-arch with the given arches' binaries (npm run package makes it). */
+export function requireMultiArchPackage(...arches: string[]): string {
+  for (const arch of arches) {
+    if (!existsSync(join(multiArchBuildpack, "linux", arch, "bin", "main"))) {
+      throw new Error(`${multiArchBuildpack}/linux/${arch} is missing: run npm run package (npm test does)`);
+    }
+  }
+  return multiArchBuildpack;
 }
 
 /**
