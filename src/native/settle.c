@@ -79,6 +79,10 @@ static void report(char *events) {
     char *path = strchr(line, ':');
     path = path != NULL ? path + 1 : line;
     if (*path == '\0') continue;
+    // The temp and replaced names of the docker cp repair (repair.c) are not the user's changes.
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    if (strncmp(base, ".reloadable-copy-", 17) == 0 || strncmp(base, ".reloadable-replaced-", 21) == 0) continue;
     if (cwd_length > 1 && strncmp(path, cwd, cwd_length) == 0 && path[cwd_length] == '/') path += cwd_length + 1;
     if (count == capacity) {
       char **grown = realloc(paths, (capacity *= 2) * sizeof *paths);
