@@ -88,9 +88,9 @@ describe("parseDescriptor on the real buildpack.toml", () => {
 describe("the real buildpack.toml's platform fields", () => {
   // The lifecycle reads targets; Spring Boot's build-image (3.4) accepts a buildpack directory or
   // .tgz only when its descriptor has stacks or order: both, as Paketo's own buildpacks do.
-  it("declares the linux/amd64 target and any stack, and no order", async () => {
+  it("declares the linux/amd64 and linux/arm64 targets and any stack, and no order", async () => {
     const toml = await readToml(`${REPO}/buildpack.toml`);
-    expect(toml.targets).toEqual([{ os: "linux", arch: "amd64" }]);
+    expect(toml.targets).toEqual([{ os: "linux", arch: "amd64" }, { os: "linux", arch: "arm64" }]);
     expect(toml.stacks).toEqual([{ id: "*" }]);
     expect(toml.order).toBeUndefined();
   });
