@@ -46,9 +46,18 @@ function watchers(process: Process): number {
   return words(process).filter((w) => basename(w) === "watchexec").length;
 }
 
-/** The list a user sees, as `type (default): buildpack`: what each group must end with. */
+/** The commands sync tools run by name (see "In a container" in the README), in every group. */
+const SYNC_TOOL_TYPES = ["date", "rm", "sh", "tar"];
+
+/**
+ * The list a user sees, as `type (default): buildpack`: what each group must end with, past the
+ * sync tools' process types (checked here to be Reloadable's in every group).
+ */
 function processList(result: BuildResult): string[] {
+  const tools = result.processes.filter((p) => SYNC_TOOL_TYPES.includes(p.type));
+  expect(tools.map((p) => `${p.type}: ${p["buildpack-id"]}`).sort()).toEqual(SYNC_TOOL_TYPES.map((t) => `${t}: ${RELOADABLE_ID}`));
   return result.processes
+    .filter((p) => !SYNC_TOOL_TYPES.includes(p.type))
     .map((p) => `${p.type}${p.type === result.defaultProcess ? " (default)" : ""}: ${p["buildpack-id"]}`)
     .sort();
 }

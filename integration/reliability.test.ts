@@ -403,12 +403,12 @@ describe("the cached layer", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("the configuration table shows the values in effect", () => {
-  it("trigger mode: a 10ms window, not the declared 50ms", async () => {
+  it("trigger mode: no quiet period, not the declared 60ms", async () => {
     const build = await CnbBuild.create(pythonBuild({ BP_LIVE_RELOAD_TRIGGER: "true" }));
     try {
       const result = await build.build();
       assertBuilt(result);
-      expect(result.log).toMatch(/BP_LIVE_RELOAD_DEBOUNCE\s+10ms\s+50ms\s/);
+      expect(result.log).toMatch(/BP_LIVE_RELOAD_QUIET_PERIOD\s+0ms\s+60ms\s/);
       expect(result.log).toMatch(/BP_LIVE_RELOAD_TRIGGER\s+true\s+false\s/);
       expect(result.log).toMatch(/BP_WATCHEXEC_VERSION\s+2\.5\.1\s+\*\s/);
     } finally {

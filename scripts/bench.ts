@@ -1,47 +1,68 @@
 // The buildpack's performance figures: medians and p90s of the packaged SEA binary's phases,
 // run directly (no lifecycle) as the current user, and the package's sizes; then live reloads
-// on the real lifecycle, launcher and watchexec (sections reload, windows, trigger and java).
+// on the real lifecycle, launcher and watchexec (sections reload, settle, trigger and java).
 //   npm run bench -- [--only SECTION[,SECTION...]]... [--runs N] [--quick] [--markdown] [--check] [--list]
 // Each section is one function returning rows; add a section by adding an entry to SECTIONS.
 // This file is the command line only (scripts/bench is the shell wrapper); the rest is in
 // scripts/benchmarks/: report.ts (rows, statistics, tables), context.ts (BenchContext, phase
 // runs, sampling), phases.ts (detect, warm, cold, size), live.ts (the live-reload machinery),
-// sections-live.ts (reload, windows, trigger), java.ts (java), hotswap.ts (hotswap), paketo.ts (paketo), soak.ts (soak) and
-// containers.ts (containers: needs Docker; see scripts/container/).
+// sections-live.ts (reload, trigger), settle.ts (settle), arm64.ts (arm64: under qemu), java.ts (java),
+// hotswap.ts (hotswap), paketo.ts (paketo), devcmd.ts (devcmd), soak.ts (soak), containers.ts
+// (containers: needs Docker; see scripts/container/) and build-image.ts (build-image: mvn
+// spring-boot:build-image; needs Docker).
 import { rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { requirePackage } from "../integration/harness/paths.ts";
 import { BenchContext, progress, type Section } from "./benchmarks/context.ts";
 import { coldSection, detectSection, sizeSection, warmSection } from "./benchmarks/phases.ts";
+import { buildImageSection } from "./benchmarks/build-image.ts";
+import { arm64Section } from "./benchmarks/arm64.ts";
 import { containersSection } from "./benchmarks/containers.ts";
+import { devcmdSection } from "./benchmarks/devcmd.ts";
 import { javaSection } from "./benchmarks/java.ts";
 import { hotswapSection } from "./benchmarks/hotswap.ts";
 import { paketoSection } from "./benchmarks/paketo.ts";
 import { met, renderReport, renderTable, type Row } from "./benchmarks/report.ts";
-import { reloadSection, triggerSection, windowsSection } from "./benchmarks/sections-live.ts";
+import { reloadSection, triggerSection } from "./benchmarks/sections-live.ts";
+import { settleSection } from "./benchmarks/settle.ts";
 import { soakSection } from "./benchmarks/soak.ts";
 
 const DEFAULT_RUNS = 10;
 
 /** The sections that build and run the app (the others time the buildpack's phases directly). */
-const LIVE_SECTIONS = ["reload", "windows", "trigger", "java", "hotswap", "paketo", "soak", "containers"];
+const LIVE_SECTIONS = ["reload", "settle", "trigger", "java", "hotswap", "paketo", "devcmd", "soak", "containers", "build-image"];
 
 const SECTIONS: Section[] = [
   { name: "detect", description: "bin/detect wall time (passing detection)", run: detectSection },
   { name: "warm", description: "bin/build reusing a valid layer", run: warmSection },
   { name: "cold", description: "bin/build into fresh layers from a local dependency server, and the transfer", run: coldSection },
   { name: "size", description: "sizes of bin/main and dist/buildpack", run: sizeSection },
-  { name: "reload", description: "live reload latency and restarts per sync (default window), against the app's cold start", run: reloadSection },
-  { name: "windows", description: "app-dir mode: restarts and latency per debounce window, sync size and speed", run: windowsSection },
+  {
+    name: "arm64",
+    description: "linux/arm64 UNDER QEMU (not real arm64): bin/detect with and without the code cache, bin/build cold and warm, and the .cnb per arch",
+    run: arm64Section,
+  },
+  { name: "reload", description: "live reload latency and app starts per sync (the defaults), against the app's cold start", run: reloadSection },
+  {
+    name: "settle",
+    description: "app-dir mode: app starts, waiters and latency per (window, quiet period), disk (ext4, tmpfs), sync size and speed; cold and first start",
+    run: settleSection,
+  },
   { name: "trigger", description: "trigger mode: restarts and latency per sync size and speed, trigger -> old process gone", run: triggerSection },
   { name: "java", description: "JVM reload latency (plain exploded JAR; Spring Boot: DevTools, JVM restarts) against the JVM's cold start", run: javaSection },
   { name: "hotswap", description: "Spring Boot, each edit type: end of sync -> new response with hot swap, DevTools restarts and JVM restarts, side by side", run: hotswapSection },
   { name: "paketo", description: "the real Paketo groups' default process: Paketo alone vs Paketo + Reloadable, side by side (Node; Spring Boot with and without DevTools)", run: paketoSection },
+  { name: "devcmd", description: "examples/node-dev: nodemon (Procfile.dev) reload vs a watchexec restart, side by side, and a package.json restart of the dev command", run: devcmdSection },
   { name: "soak", description: "1,000 reloads of one running app: watchexec's RSS, fds, threads and process tree before and after", run: soakSection },
   {
     name: "containers",
     description: "the examples in containers (pack build, docker run): sync -> new response and starts per sync per client, docker stop, cold and warm pack build",
     run: containersSection,
+  },
+  {
+    name: "build-image",
+    description: "mvn spring-boot:build-image of examples/java-spring-boot with the local builder (-D properties): new image, rebuild, empty Maven repository",
+    run: buildImageSection,
   },
 ];
 
@@ -62,10 +83,11 @@ function usage(): string {
     "usage: npm run bench -- [--only SECTION[,SECTION...]]... [--runs N] [--quick] [--markdown] [--check] [--verbose] [--list]",
     "  --only      run only these sections (repeatable)",
     `  --runs      timed runs per figure of detect, warm and cold, after one warm-up (default ${DEFAULT_RUNS})`,
-    "  --quick     few repetitions in the live sections (reload, windows, trigger, java; soak: 100 reloads): a smoke test for CI",
+    "  --quick     few repetitions in the live sections (reload, settle, trigger, java; soak: 100 reloads): a smoke test for CI",
     "  --markdown  also print the tables as Markdown",
     "  --check     exit 1 when a target is missed",
     "  --verbose   print the output of each phase's last run to stderr; in the live sections, each sync",
+    "environment: RELOADABLE_BENCH_SETTLE=W/Q,... (ms) the settle configurations; RELOADABLE_IT_DISK_TMPDIR a dir on a real disk (default /var/tmp)",
     "sections:",
     ...SECTIONS.map((s) => `  ${s.name.padEnd(9)} ${s.description}`),
   ].join("\n");

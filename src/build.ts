@@ -20,6 +20,7 @@ import { triggerDirOf } from "./reload/trigger.ts";
 import {
   checkWatchPaths,
   DEBOUNCE,
+  DEV_PROCFILE,
   IGNORE,
   MODE,
   parseMode,
@@ -28,6 +29,7 @@ import {
   PRE_COMMAND,
   PROCESSES,
   QUIET_PERIOD,
+  RESTART_ON,
   settingsInEffect,
   STOP_SIGNAL,
   STOP_TIMEOUT,
@@ -37,6 +39,7 @@ import {
 } from "./reload/config.ts";
 import { groupWritableError, planGroupWritable, type GroupWritablePlan } from "./reload/permissions.ts";
 import { removeStaleTempFiles } from "./cnb/toml.ts";
+import { readDevProcfile, type DevProcfile } from "./reload/dev-procfile.ts";
 
 export interface BuildInput {
   context: BuildContext;
@@ -64,7 +67,7 @@ export async function build(input: BuildInput): Promise<void> {
     for (const row of formatTable(withMirrorRows(settings.table(inEffect), mirrorVariables))) logger.detail(row);
     logger.blank();
   }
-  const { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors } = checked;
+  const { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors, devProcfile } = checked;
   // Where busybox will be at launch, for the processes of the sync tools.
   const busyboxPath = busybox === undefined ? undefined : join(context.layersDir, BUSYBOX_LAYER, "bin", "busybox");
 
@@ -77,6 +80,7 @@ export async function build(input: BuildInput): Promise<void> {
     javaApp,
     jvmPlan,
     busybox: busyboxPath,
+    devProcfile,
     logger,
   };
   const processPlan = await planReloadableProcesses(processInput);
@@ -129,13 +133,14 @@ interface CheckedSettings {
   /** Busybox for the sync tools, unless BP_LIVE_RELOAD_SYNC_TOOLS=false. */
   busybox: DependencyRecord | undefined;
   mirrors: Mirrors;
+  devProcfile: DevProcfile | undefined;
 }
 
 /** Reads and checks every setting; fills `inEffect` with the values the build will use. */
 async function checkSettings(input: BuildInput, inEffect: Record<string, string>, mirrorVariables: Record<string, string>): Promise<CheckedSettings> {
   const { context, descriptor, settings, platform } = input;
   const reloadSettings = Object.fromEntries(
-    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER].map((name) => [name, settings.raw(name)]),
+    [PROCESSES, WATCH, IGNORE, MODE, DEBOUNCE, QUIET_PERIOD, STOP_SIGNAL, STOP_TIMEOUT, POLL, PRE_COMMAND, TRIGGER, RESTART_ON].map((name) => [name, settings.raw(name)]),
   );
   // Checked for every app, JVM or not: a typo must not wait for the day the app becomes one.
   const devtools = parseDevtoolsSetting(settings.raw(DEVTOOLS));
@@ -143,9 +148,19 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
   const trigger = parseFlag(TRIGGER, settings.raw(TRIGGER));
   const mirrors = collectMirrors({ variables: mirrorVariables, bindings: platform.bindings });
   const hotswapSetting = parseHotswapSetting(settings.raw(HOTSWAP));
+  // Read with the settings, so that the table shows the restart paths in effect and a bad file
+  // fails before anything is written; its types are checked against the processes later.
+  const devProcfile = await readDevProcfile(settings.raw(DEV_PROCFILE), context.appDir);
   const javaApp = await detectJavaApp(context.appDir);
   const hotswap =
-    javaApp === undefined ? undefined : decideHotswap(hotswapSetting, javaApp, context.layersDir, { mode: parseMode(reloadSettings[MODE]), preCommand: reloadSettings[PRE_COMMAND]?.trim() || undefined });
+    javaApp === undefined
+      ? undefined
+      : decideHotswap(hotswapSetting, javaApp, context.layersDir, {
+          mode: parseMode(reloadSettings[MODE]),
+          preCommand: reloadSettings[PRE_COMMAND]?.trim() || undefined,
+          restartOn: (reloadSettings[RESTART_ON]?.trim() ?? "") !== "",
+          devProcfile: devProcfile?.name,
+        });
   const jvmPlan =
     javaApp === undefined
       ? undefined
@@ -167,10 +182,10 @@ async function checkSettings(input: BuildInput, inEffect: Record<string, string>
   const busybox = parseFlag(SYNC_TOOLS, settings.raw(SYNC_TOOLS), true)
     ? resolveDependency(descriptor.dependencies, { id: "busybox", constraint: "*", arch: context.targetArch ?? hostArch(), variable: SYNC_TOOLS })
     : undefined;
-  Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir), {
+  Object.assign(inEffect, settingsInEffect(reloadConfig, context.appDir, devProcfile?.name), {
     [SYNC_TOOLS]: String(busybox !== undefined),
     [WATCHEXEC_VERSION]: dependency.version,
     ...(jvmPlan !== undefined ? { [JVM_OPTIONS]: jvmOptions, [DEVTOOLS]: String(jvmPlan.devtools), [HOTSWAP]: hotswap?.inEffect ?? "" } : {}),
   });
-  return { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors };
+  return { reloadConfig, javaApp, jvmPlan, dependency, busybox, mirrors, devProcfile };
 }

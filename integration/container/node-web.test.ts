@@ -6,12 +6,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../harness/paths.ts";
 import { readTiltfile } from "../harness/tiltfile.ts";
-import { composePackCommand, composeWatch, type Container, imageProcesses, watchexecCount } from "./harness/index.ts";
+import { composePackCommand, composeWatch, type Container, imageProcesses, watchexecCount, expectOneReload } from "./harness/index.ts";
 import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
 
 const example = join(repoRoot, "examples", "node-web");
 const original = readFileSync(join(example, "greeting.txt"), "utf8").trim();
 const STARTED = /node-web listening on/;
+const NODE_APP = { started: STARTED, process: /^node server\.js$/ };
 const settle = (ms = 1_000) => new Promise((r) => setTimeout(r, ms));
 const checkout = useCheckouts(example);
 
@@ -19,16 +20,6 @@ async function appProcesses(container: Container): Promise<string[]> {
   return (await container.processes()).map((p) => p.args).filter((args) => /^node server\.js$/.test(args));
 }
 
-/** After a sync: the new body, then exactly one more app start, one app process, one watcher. */
-async function expectOneReload(container: Container, startsBefore: number, body: string): Promise<number> {
-  const { ms } = await container.waitForBody((b) => b.trim() === body);
-  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
-  await settle();
-  expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
-  expect(await appProcesses(container)).toHaveLength(1);
-  expect(await container.nestedWatchers()).toEqual([]);
-  return ms;
-}
 
 describe("docker cp into a running container (app-dir mode)", () => {
   const build = usePackBuild({ app: example, name: "node-web", env: { BP_LIVE_RELOAD_ENABLED: "true" } });
@@ -53,7 +44,7 @@ describe("docker cp into a running container (app-dir mode)", () => {
         writeFileSync(join(work, "greeting.txt"), `${greeting}\n`);
         const starts = app.count(STARTED);
         await app.dockerCp(join(work, "greeting.txt"), "/workspace/greeting.txt");
-        const ms = await expectOneReload(app, starts, greeting);
+        const ms = await expectOneReload(app, NODE_APP, starts, greeting);
         console.log(`node-web, docker cp: end of sync -> new response ${ms.toFixed(0)} ms`);
       }
     });
@@ -84,7 +75,7 @@ describe("Tilt's live_update, replayed from examples/node-web/Tiltfile", () => {
         writeFileSync(join(work, "greeting.txt"), `${greeting}\n`);
         const starts = app.count(STARTED);
         await app.tiltSync(tiltfile, { root: work, changed: ["greeting.txt"] });
-        const ms = await expectOneReload(app, starts, greeting);
+        const ms = await expectOneReload(app, NODE_APP, starts, greeting);
         console.log(`node-web, Tilt: trigger written -> new response ${ms.toFixed(0)} ms`);
       }
     });

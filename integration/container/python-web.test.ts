@@ -7,12 +7,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTiltfile } from "../harness/tiltfile.ts";
 import { repoRoot } from "../harness/paths.ts";
-import { composePackCommand, composeWatch, type Container } from "./harness/index.ts";
+import { composePackCommand, composeWatch, type Container, expectOneReload } from "./harness/index.ts";
 import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
 
 const example = join(repoRoot, "examples", "python-web");
 const original = readFileSync(join(example, "message.txt"), "utf8").trim();
 const STARTED = /python-web listening on/;
+const PYTHON_APP = { started: STARTED, process: /^python3 server\.py$/ };
 const settle = (ms = 1_000) => new Promise((r) => setTimeout(r, ms));
 
 const checkout = useCheckouts(example);
@@ -22,16 +23,6 @@ async function appProcesses(container: Container): Promise<string[]> {
   return (await container.processes()).map((p) => p.args).filter((args) => /^python3 server\.py$/.test(args));
 }
 
-/** After a sync: the new body, then exactly one more app start and one app process. */
-async function expectOneReload(container: Container, startsBefore: number, body: string): Promise<number> {
-  const { ms } = await container.waitForBody((b) => b.trim() === body);
-  await container.waitForLog(STARTED, { times: startsBefore + 1 }); // docker logs may lag the answer
-  await settle();
-  expect(container.count(STARTED), container.logs).toBe(startsBefore + 1);
-  expect(await appProcesses(container)).toHaveLength(1);
-  expect(await container.nestedWatchers()).toEqual([]);
-  return ms;
-}
 
 describe("docker cp into a running container (app-dir mode)", () => {
   const build = usePackBuild({ app: example, name: "python-web", env: { BP_LIVE_RELOAD_ENABLED: "true" } });
@@ -50,7 +41,7 @@ describe("docker cp into a running container (app-dir mode)", () => {
         writeFileSync(join(work, "message.txt"), `${message}\n`);
         const starts = app.count(STARTED);
         await app.dockerCp(join(work, "message.txt"), "/workspace/message.txt");
-        const ms = await expectOneReload(app, starts, message);
+        const ms = await expectOneReload(app, PYTHON_APP, starts, message);
         console.log(`python-web, docker cp: end of sync -> new response ${ms.toFixed(0)} ms`);
       }
     });
@@ -124,7 +115,7 @@ describe("Tilt's live_update, replayed from examples/python-web/Tiltfile", () =>
       writeFileSync(join(work, "message.txt"), "after Tilt, over docker cp\n");
       const starts = app.count(STARTED);
       await app.tiltSync(tiltfile, { root: work, changed: ["message.txt", "static/note.txt"] });
-      await expectOneReload(app, starts, "after Tilt, over docker cp");
+      await expectOneReload(app, PYTHON_APP, starts, "after Tilt, over docker cp");
     });
   });
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../harness/paths.ts";
 import { readTiltfile } from "../harness/tiltfile.ts";
-import { imageRunImage, replayLiveUpdate, STACK, type Container } from "./harness/index.ts";
+import { imageRunImage, replayLiveUpdate, STACK, type Container, expectOneReload } from "./harness/index.ts";
 import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
 import { create } from "tar";
 
@@ -17,6 +17,7 @@ const example = join(repoRoot, "examples", "node-web");
 const tiltfile = readTiltfile(join(example, "Tiltfile"));
 const checkout = useCheckouts(example);
 const STARTED = /node-web listening on/;
+const TINY_APP = { started: STARTED };
 const settle = (ms = 1_000) => new Promise((r) => setTimeout(r, ms));
 
 /** A kubectl cp of one file: `tar cf - <file>` locally, `tar --no-same-permissions --no-same-owner -xmf - -C <dir>` in the container. */
@@ -26,13 +27,6 @@ async function kubectlCp(container: Container, localDir: string, file: string, r
   return container.exec(["tar", "--no-same-permissions", "--no-same-owner", "-xmf", "-", "-C", remoteDir], { input: Buffer.concat(chunks) });
 }
 
-/** The new greeting is served, after exactly one more app start. */
-async function expectOneReload(app: Container, startsBefore: number, greeting: string): Promise<void> {
-  await app.waitForBody((b) => b.trim() === greeting);
-  await app.waitForLog(STARTED, { times: startsBefore + 1 });
-  await settle();
-  expect(app.count(STARTED), app.logs).toBe(startsBefore + 1);
-}
 
 describe("examples/node-web on the tiny run image (no sh, tar, rm or date of its own)", () => {
   const build = usePackBuild({ app: example, name: "node-web-tiny", env: { ...tiltfile.env }, runImage: STACK.tiny });
@@ -57,7 +51,7 @@ describe("examples/node-web on the tiny run image (no sh, tar, rm or date of its
       starts = app.count(STARTED);
       writeFileSync(join(work, "greeting.txt"), "hello from Tilt on the tiny image\n");
       await replayLiveUpdate(app, tiltfile, { root: work, changed: ["greeting.txt"], deleted: ["public/old.txt"] });
-      await expectOneReload(app, starts, "hello from Tilt on the tiny image");
+      await expectOneReload(app, TINY_APP, starts, "hello from Tilt on the tiny image");
       expect((await app.exec(["sh", "-c", "test -e /workspace/public/old.txt"])).code).not.toBe(0);
 
       // kubectl cp, then the trigger by name (kubectl exec <pod> -- reloadable-trigger).
@@ -66,7 +60,7 @@ describe("examples/node-web on the tiny run image (no sh, tar, rm or date of its
       const copied = await kubectlCp(app, work, "greeting.txt", "/workspace");
       expect(copied.code, copied.stderr).toBe(0);
       expect((await app.exec(["reloadable-trigger"])).code).toBe(0);
-      await expectOneReload(app, starts, "hello from kubectl cp");
+      await expectOneReload(app, TINY_APP, starts, "hello from kubectl cp");
 
       // A trigger step through a shell, as the README's older form: sh and date from busybox.
       starts = app.count(STARTED);
@@ -74,7 +68,7 @@ describe("examples/node-web on the tiny run image (no sh, tar, rm or date of its
       expect((await kubectlCp(app, work, "greeting.txt", "/workspace")).code).toBe(0);
       const triggered = await app.exec(["sh", "-c", "date > /layers/reloadable_watchexec/trigger/sync"]);
       expect(triggered.code, triggered.stderr).toBe(0);
-      await expectOneReload(app, starts, "hello after a shell trigger");
+      await expectOneReload(app, TINY_APP, starts, "hello after a shell trigger");
 
       const stopped = await app.stop(15);
       expect(stopped.logs).toMatch(/node-web \(pid \d+\): SIGTERM, stopping/);

@@ -9,3 +9,4 @@ export * from "./user.ts";
 export * from "./files.ts";
 export * from "./tiltfile.ts";
 export * from "./tls.ts";
+export * from "./npm.ts";

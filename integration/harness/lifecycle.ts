@@ -1,5 +1,5 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { chmod, cp, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, cp, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { escapeId } from "../../src/cnb/ids.ts";
 import TOML from "@iarna/toml";
@@ -39,6 +39,11 @@ export interface BuildOptions {
   bindings?: Record<string, BindingSpec>;
   /** Extra environment for the lifecycle phases (proxy variables, say). */
   lifecycleEnv?: Record<string, string>;
+  /**
+   * The dir the build's root (app, layers, platform, home) is made in: scratchRoot() (tmpfs)
+   * unless a test needs a real disk's timing (diskScratchRoot()).
+   */
+  scratch?: string;
 }
 
 export interface Process {
@@ -136,7 +141,7 @@ export class CnbBuild {
 
   static async create(options: BuildOptions): Promise<CnbBuild> {
     const tools = sharedTools();
-    const root = await mkdtemp(join(scratchRoot(), "reloadable-it-"));
+    const root = await mkdtemp(join(options.scratch ?? scratchRoot(), "reloadable-it-"));
     await chmod(root, 0o755);
     const build = new CnbBuild(root, options);
     try {
@@ -153,7 +158,8 @@ export class CnbBuild {
     for (const dir of [this.appDir, this.layersDir, join(this.platformDir, "env"), this.buildpacksDir, this.homeDir]) {
       await mkdir(dir, { recursive: true });
     }
-    if (typeof options.app === "string") await cp(options.app, this.appDir, { recursive: true });
+    // Links are copied as links, as pack puts them in the image (node_modules/.bin/*).
+    if (typeof options.app === "string") await cp(options.app, this.appDir, { recursive: true, verbatimSymlinks: true });
     else await writeTree(this.appDir, options.app);
 
     for (const [name, value] of Object.entries(options.env ?? {})) await this.setEnv(name, value);
@@ -165,7 +171,7 @@ export class CnbBuild {
       const dest = join(this.buildpacksDir, escapeId(bp.id), bp.version);
       const shared = bp.reloadableBinary === true;
       await cp(bp.dir, dest, { recursive: true, verbatimSymlinks: true, filter: (src) => !(shared && src.endsWith("/bin/main")) });
-      if (shared) await link(join(tools, "reloadable", "main"), join(dest, "bin", "main"));
+      if (shared) await linkOrCopy(join(tools, "reloadable", "main"), join(dest, "bin", "main"));
       if (bp.descriptor !== undefined) await writeFile(join(dest, "buildpack.toml"), bp.descriptor);
     }
     const order = { order: [{ group: options.order.map((bp) => ({ id: bp.id, version: bp.version, optional: bp.optional ?? false })) }] };
@@ -292,6 +298,16 @@ export class CnbBuild {
     for (const proc of this.running) proc.kill();
     this.running.clear();
     await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A hard link, or a copy when `dest` is on another file system (a build on a disk, the tools on tmpfs). */
+async function linkOrCopy(source: string, dest: string): Promise<void> {
+  try {
+    await link(source, dest);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    await copyFile(source, dest);
   }
 }
 

@@ -17,6 +17,8 @@ export interface LayerEntry {
   linkpath: string | undefined;
   /** The content of regular files up to `SMALL_FILE_LIMIT` bytes (descriptors, scripts). */
   content: Buffer | undefined;
+  /** The first `HEAD_BYTES` bytes of every regular file (an ELF header names its machine). */
+  head: Buffer | undefined;
 }
 
 export interface OciLayer {
@@ -60,6 +62,7 @@ export interface OciConfig {
 }
 
 const SMALL_FILE_LIMIT = 64 * 1024;
+const HEAD_BYTES = 64;
 const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
 
 export function normalizeEntryPath(path: string): string {
@@ -135,12 +138,22 @@ async function readLayer(tarBytes: Buffer): Promise<Map<string, LayerEntry>> {
         mode: entry.mode ?? 0,
         linkpath: entry.linkpath,
         content: undefined,
+        head: undefined,
       };
       entries.set(path, record);
-      if (entry.type === "File" && entry.size <= SMALL_FILE_LIMIT) {
+      if (entry.type === "File") {
+        const small = entry.size <= SMALL_FILE_LIMIT;
         const chunks: Buffer[] = [];
-        entry.on("data", (chunk: Buffer) => chunks.push(chunk));
-        entry.on("end", () => (record.content = Buffer.concat(chunks)));
+        let kept = 0;
+        entry.on("data", (chunk: Buffer) => {
+          if (small || kept < HEAD_BYTES) chunks.push(chunk);
+          kept += chunk.length;
+        });
+        entry.on("end", () => {
+          const bytes = Buffer.concat(chunks);
+          record.head = bytes.subarray(0, HEAD_BYTES);
+          if (small) record.content = bytes;
+        });
       } else {
         entry.resume();
       }

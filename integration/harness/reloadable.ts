@@ -41,10 +41,11 @@ export interface DependencyOverride {
 /**
  * The test copy of buildpack.toml: the packaged descriptor with the given dependency entries
  * pointed at artifacts the tests can serve (the official URLs are unreachable here). Busybox,
- * unless overridden, points at the local copy of the real package (a file: URI).
+ * unless overridden, points at the local copy of the real package (a file: URI). `source`: the
+ * descriptor to start from (default: dist/buildpack's, which declares the host's target only).
  */
-export function reloadableDescriptor(overrides: DependencyOverride[]): string {
-  const descriptor = TOML.parse(readFileSync(join(requirePackage(), "buildpack.toml"), "utf8")) as Record<string, any>;
+export function reloadableDescriptor(overrides: DependencyOverride[], source = join(requirePackage(), "buildpack.toml")): string {
+  const descriptor = TOML.parse(readFileSync(source, "utf8")) as Record<string, any>;
   const busybox = localBusybox();
   const withBusybox = overrides.some((o) => o.id === "busybox") ? overrides : [...overrides, { id: "busybox", version: "1.35.0", uri: `file://${BUSYBOX_DEB}`, sha256: busybox.sha256 }];
   for (const o of withBusybox) {

@@ -86,6 +86,8 @@ export class BenchContext {
       reloadableDescriptor([{ version: "2.5.1", uri: server.url(this.watchexec.name), sha256: this.watchexec.sha256 }]),
     );
     symlinkSync(join(packagedBuildpack, "bin", "main"), join(dir, "bin", "main"));
+    // The build copies the helpers from the buildpack's bin/ (src/reload/helpers.ts).
+    symlinkSync(join(packagedBuildpack, "bin", "reloadable-helper"), join(dir, "bin", "reloadable-helper"));
     symlinkSync("main", join(dir, "bin", "detect"));
     symlinkSync("main", join(dir, "bin", "build"));
     this.buildpackDir = dir;

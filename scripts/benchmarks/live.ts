@@ -4,12 +4,13 @@
 // Tilt's live_update does. Here: HTTP probes, /proc scans for the processes watchexec starts and
 // for build.sync's tar, launches, and one measured sync (its duration, latency and restarts).
 import { readdirSync, readFileSync } from "node:fs";
+import TOML from "@iarna/toml";
 import { get as httpGet } from "node:http";
 import { join } from "node:path";
 import type { FileContent } from "../../integration/harness/files.ts";
 import { freePort } from "../../integration/harness/http.ts";
 import { assertBuilt, CnbBuild, type BuildResult } from "../../integration/harness/lifecycle.ts";
-import { fixturesDir } from "../../integration/harness/paths.ts";
+import { fixturesDir, requirePackage } from "../../integration/harness/paths.ts";
 import type { RunningProcess } from "../../integration/harness/process.ts";
 import { fixtureBuildpack, reloadable } from "../../integration/harness/reloadable.ts";
 import type { BenchContext } from "./context.ts";
@@ -25,6 +26,8 @@ export const RESTART_MARGIN_MS = 400;
 /** A sync is over when no process started or announced itself for this long. */
 export const QUIET_MS = 250;
 const STARTED_LINE = /app started pid=(\d+)/;
+/** reloadable-settle's line, printed right before it execs the app for a reload (src/native/settle.c). */
+export const RELOAD_LINE = /^\[reloadable\] restart: (\d+) changes?: (.*)$/;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -104,9 +107,23 @@ export interface SyncSample {
   latency: number;
   /** Whether the end of sync is tar's exit as the /proc scan saw it (else: when build.sync resolved). */
   tarSeen: boolean;
-  /** "app started" lines, and processes watchexec started (/proc), from this sync to the next. */
+  /**
+   * "app started" lines, `[reloadable] restart:` lines (app execs for a reload; counts an app that
+   * was killed before it printed "app started" too), and processes watchexec started (/proc: with
+   * reloadable-settle, each window's waiter), from this sync to the next.
+   */
   starts: number;
+  reloads: number;
   spawns: number;
+  /** The change count of the last `[reloadable] restart:` line of this sync. */
+  changes?: number;
+  /**
+   * The latency split at the exec of the app that answered (its `[reloadable] restart:` line, as
+   * this process read it): end of sync -> exec (watchexec's window, the quiet period, the stop of
+   * the old process) and exec -> new response (that app's own start, under the same load).
+   */
+  toExec?: number;
+  appStart?: number;
   /** Trigger mode: trigger written -> old app process gone. */
   signalled?: number;
 }
@@ -123,16 +140,19 @@ export interface SyncSample {
 export class LiveApp {
   readonly starts: Stamp[] = [];
   readonly spawns: Stamp[] = [];
+  /** `[reloadable] restart:` lines: when, and the change count they name. */
+  readonly reloads: { at: number; changes: number; line: string }[] = [];
   /** build.sync's tar processes (children of this process): first seen, and gone. */
   readonly tars = new Map<number, { seen: number; exited: number | undefined }>();
   /** Restarts that came after a sync's settle time, added to that sync late. */
   late = 0;
   lastSample: SyncSample | undefined;
-  private settled = { starts: 0, spawns: 0 };
+  private settled = { starts: 0, spawns: 0, reloads: 0 };
   private known = new Set<string>();
   private seen = new Set<number>();
   private pending = "";
-  private readonly timer: NodeJS.Timeout;
+  private pendingErr = "";
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly proc: RunningProcess,
@@ -150,6 +170,30 @@ export class LiveApp {
         if (match !== null) this.starts.push({ pid: Number(match[1]), at });
       }
     });
+    proc.child.stderr?.on("data", (chunk: Buffer) => {
+      const at = performance.now();
+      this.pendingErr += chunk.toString();
+      const lines = this.pendingErr.split("\n");
+      this.pendingErr = lines.pop() ?? "";
+      for (const line of lines) {
+        const match = RELOAD_LINE.exec(line);
+        if (match !== null) this.reloads.push({ at, changes: Number(match[1]), line });
+      }
+    });
+    this.resume();
+  }
+
+  /**
+   * Stops the 1 ms /proc scan while other apps are measured (several run side by side in the
+   * settle section; a scan each would load the machine). Lines are still counted.
+   */
+  pause(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  resume(): void {
+    if (this.timer !== undefined) return;
     this.scan();
     this.timer = setInterval(() => this.scan(), SCAN_INTERVAL_MS);
   }
@@ -193,8 +237,8 @@ export class LiveApp {
     return exited;
   }
 
-  counts(): { starts: number; spawns: number } {
-    return { starts: this.starts.length, spawns: this.spawns.length };
+  counts(): { starts: number; spawns: number; reloads: number } {
+    return { starts: this.starts.length, spawns: this.spawns.length, reloads: this.reloads.length };
   }
 
   /** The pid of the app that answers now: the last one that announced itself. */
@@ -208,7 +252,7 @@ export class LiveApp {
   async settle(notBefore: number): Promise<void> {
     for (;;) {
       if (this.proc.exitStatus !== undefined) throw new Error(`watchexec exited (${JSON.stringify(this.proc.exitStatus)}); output:\n${this.proc.log}`);
-      const last = Math.max(this.starts.at(-1)?.at ?? 0, this.spawns.at(-1)?.at ?? 0);
+      const last = Math.max(this.starts.at(-1)?.at ?? 0, this.spawns.at(-1)?.at ?? 0, this.reloads.at(-1)?.at ?? 0);
       const until = Math.max(notBefore, last + QUIET_MS);
       const now = performance.now();
       if (now >= until) return;
@@ -220,11 +264,13 @@ export class LiveApp {
   claimLate(): void {
     const starts = this.starts.length - this.settled.starts;
     const spawns = this.spawns.length - this.settled.spawns;
-    if (starts + spawns > 0) {
-      this.late += Math.max(starts, spawns);
+    const reloads = this.reloads.length - this.settled.reloads;
+    if (starts + spawns + reloads > 0) {
+      this.late += Math.max(starts, spawns, reloads);
       if (this.lastSample !== undefined) {
         this.lastSample.starts += starts;
         this.lastSample.spawns += spawns;
+        this.lastSample.reloads += reloads;
       }
     }
     this.markSettled();
@@ -236,14 +282,15 @@ export class LiveApp {
   }
 
   async stop(): Promise<void> {
+    this.resume();
     await sleep(QUIET_MS);
     this.claimLate();
-    clearInterval(this.timer);
+    this.pause();
     await this.proc.stop();
     this.ctx.liveApps.delete(this.proc);
     if (this.ctx.verbose) {
       // What watchexec and the app printed besides the routine lines, once each.
-      const routine = /^(app started pid=|\[Running: |\[Command was terminated by signal 15\]$|\[Waiting \d+s for processes to exit before stopping\.\.\.\]$)/;
+      const routine = /^(app started pid=|\[reloadable\] restart: |\[Running: |\[Command was terminated by signal 15\]$|\[Waiting \d+s for processes to exit before stopping\.\.\.\]$)/;
       const other = [...new Set(this.proc.log.split("\n").filter((line) => line.trim() !== "" && !routine.test(line)))];
       process.stderr.write(`    watchexec output besides the routine lines: ${other.length === 0 ? "none" : `\n      ${other.join("\n      ")}`}\n`);
     }
@@ -253,6 +300,33 @@ export class LiveApp {
 /** Builds the Python fixture app (fixtures/python, then this buildpack) with extra platform env. */
 export async function withPythonBuild<T>(ctx: BenchContext, env: Record<string, string>, fn: (build: CnbBuild, result: BuildResult) => Promise<T>): Promise<T> {
   return withLiveBuild(ctx, PYTHON_APP, "python", { BP_LIVE_RELOAD_ENABLED: "true", ...env }, fn);
+}
+
+/**
+ * The Python fixture app built in `scratch` (a dir on the file system to measure), for sections
+ * that keep several builds at once; the caller cleans it up (ctx.liveBuilds removes it on an early exit).
+ */
+export async function pythonBuild(ctx: BenchContext, env: Record<string, string>, scratch: string): Promise<{ build: CnbBuild; result: BuildResult }> {
+  return liveBuild(ctx, PYTHON_APP, "python", { BP_LIVE_RELOAD_ENABLED: "true", ...env }, scratch);
+}
+
+async function liveBuild(ctx: BenchContext, app: string, provider: string, env: Record<string, string>, scratch?: string): Promise<{ build: CnbBuild; result: BuildResult }> {
+  const descriptor = await ctx.descriptor();
+  const build = await CnbBuild.create({ app, env, order: [fixtureBuildpack(provider), reloadable({ descriptor })], ...(scratch !== undefined ? { scratch } : {}) });
+  ctx.liveBuilds.add(build);
+  try {
+    const result = await build.build();
+    assertBuilt(result);
+    return { build, result };
+  } catch (error) {
+    await dropBuild(ctx, build);
+    throw error;
+  }
+}
+
+export async function dropBuild(ctx: BenchContext, build: CnbBuild): Promise<void> {
+  await build.cleanup();
+  ctx.liveBuilds.delete(build);
 }
 
 /**
@@ -266,16 +340,11 @@ export async function withLiveBuild<T>(
   env: Record<string, string>,
   fn: (build: CnbBuild, result: BuildResult) => Promise<T>,
 ): Promise<T> {
-  const descriptor = await ctx.descriptor();
-  const build = await CnbBuild.create({ app, env, order: [fixtureBuildpack(provider), reloadable({ descriptor })] });
-  ctx.liveBuilds.add(build);
+  const { build, result } = await liveBuild(ctx, app, provider, env);
   try {
-    const result = await build.build();
-    assertBuilt(result);
     return await fn(build, result);
   } finally {
-    await build.cleanup();
-    ctx.liveBuilds.delete(build);
+    await dropBuild(ctx, build);
   }
 }
 
@@ -292,6 +361,25 @@ export async function launchAndTime(build: CnbBuild, type: string): Promise<{ pr
     proc.kill();
     throw error;
   }
+}
+
+/**
+ * The default of a `[[metadata.configurations]]` entry of the packaged buildpack.toml, as a
+ * number of milliseconds (a duration such as `50ms`, or a bare number of ms).
+ */
+export function defaultMs(name: string): number {
+  const descriptor = TOML.parse(readFileSync(join(requirePackage(), "buildpack.toml"), "utf8")) as { metadata: { configurations: { name: string; default?: string }[] } };
+  const value = descriptor.metadata.configurations.find((c) => c.name === name)?.default;
+  const match = /^(\d+)(ms|s)?$/.exec(value ?? "");
+  if (match === null) throw new Error(`buildpack.toml: ${name} has no default in ms or s (${JSON.stringify(value)})`);
+  return Number(match[1]) * (match[2] === "s" ? 1000 : 1);
+}
+
+/** A launch timed from spawn to first answer, then stopped: a cold (or first) start. */
+export async function timedLaunch(build: CnbBuild, type: string): Promise<number> {
+  const launched = await launchAndTime(build, type);
+  await launched.proc.stop();
+  return launched.ms;
 }
 
 export async function launchLive(ctx: BenchContext, build: CnbBuild): Promise<LiveApp> {
@@ -331,7 +419,10 @@ export interface SyncPlan {
   /** The body the app answers after a restart that read the new message.txt. */
   message: string;
   bytesPerSecond?: number | undefined;
-  /** The debounce window in effect: restarts can come up to one window after the last event. */
+  /**
+   * The window in effect plus the quiet period (reloadable-settle's): the app can start up to
+   * this long after the last event.
+   */
   windowMs: number;
   /** Wait at least this long after the new response before counting restarts. */
   afterResponseMs: number;
@@ -355,20 +446,25 @@ export async function measureSync(app: LiveApp, build: CnbBuild, plan: SyncPlan)
   const responded = await firstResponse(app.url, (body) => body === plan.message);
   await app.settle(Math.max(responded + plan.afterResponseMs, eventsEnd + plan.windowMs + RESTART_MARGIN_MS));
   const after = app.counts();
+  const exec = app.reloads.slice(before.reloads).filter((r) => r.at <= responded).at(-1)?.at;
   const sample: SyncSample = {
     syncMs: synced.ms,
     bytes: synced.bytes,
     latency: responded - syncEnd,
     tarSeen: plan.trigger !== undefined || tarExit !== undefined,
     starts: after.starts - before.starts,
+    reloads: after.reloads - before.reloads,
     spawns: after.spawns - before.spawns,
+    ...(after.reloads > before.reloads ? { changes: app.reloads.at(-1)!.changes } : {}),
+    ...(exec !== undefined ? { toExec: exec - syncEnd, appStart: responded - exec } : {}),
     ...(signalled !== undefined ? { signalled } : {}),
   };
   if (app.ctx.verbose) {
     const offsets = app.spawns.slice(before.spawns).map((s) => (s.at - syncEnd).toFixed(0));
     process.stderr.write(
       `    ${plan.message}: tar ${synced.ms} ms (exit ${tarExit === undefined ? "not seen" : `seen ${(resolved - tarExit).toFixed(1)} ms before build.sync resolved`}), ` +
-        `latency ${sample.latency.toFixed(1)} ms, processes started at ${offsets.join(", ")} ms after the end of sync, ${sample.starts} "app started"\n`,
+        `latency ${sample.latency.toFixed(1)} ms, processes started at ${offsets.join(", ")} ms after the end of sync, ${sample.starts} "app started", ` +
+        `${sample.reloads} "[reloadable] restart:"${app.reloads.length > before.reloads ? ` (last: ${app.reloads.at(-1)!.line.slice(0, 120)})` : ""}\n`,
     );
   }
   app.lastSample = sample;

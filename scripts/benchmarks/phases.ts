@@ -26,7 +26,7 @@ export async function detectSection(ctx: BenchContext): Promise<Row[]> {
   return [{ section: "detect", metric: "bin/detect wall time (pass)", unit: "ms", samples, target: { limit: 80, text: "<= 80 ms" } }];
 }
 
-function buildEnv(buildpackDir: string, layersDir: string, platform: string, planPath: string): Record<string, string> {
+export function buildEnv(buildpackDir: string, layersDir: string, platform: string, planPath: string): Record<string, string> {
   return {
     PATH: BASE_PATH,
     CNB_BUILDPACK_DIR: buildpackDir,
@@ -43,7 +43,7 @@ const LANGUAGE_BUILDPACK = "fixtures/python";
  * an earlier (language) buildpack's launch.toml with a web process, plus this buildpack's own,
  * still empty, layers dir. Returns that dir (CNB_LAYERS_DIR).
  */
-function seedLayers(layersRoot: string): string {
+export function seedLayers(layersRoot: string): string {
   const own = join(layersRoot, escapeId(RELOADABLE_ID));
   mkdirSync(own, { recursive: true });
   mkdirSync(join(layersRoot, escapeId(LANGUAGE_BUILDPACK)));
@@ -59,14 +59,14 @@ function seedLayers(layersRoot: string): string {
 }
 
 /** A buildpack plan as the lifecycle hands bin/build: the one entry detect required. */
-function writePlan(dir: string): string {
+export function writePlan(dir: string): string {
   const path = join(dir, "plan.toml");
   writeFileSync(path, '[[entries]]\n  name = "watchexec"\n');
   return path;
 }
 
 /** The python-web fixture app, copied: a build may write into the app dir. */
-function appCopy(dir: string): string {
+export function appCopy(dir: string): string {
   cpSync(join(fixturesDir, "apps", "python-web"), dir, { recursive: true });
   return dir;
 }

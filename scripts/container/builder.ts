@@ -7,6 +7,8 @@
 // - Reloadable packaged offline (scripts/package.mjs --offline) with the static musl watchexec
 //   scripts/tools builds, its buildpack.toml entry carrying that tarball's SHA-256;
 // - stand-in providers for what has no bearing on processes (integration/container/fixtures);
+// - paketo-buildpacks/java, the composite that `mvn spring-boot:build-image` names, reduced to
+//   the buildpacks above;
 // - the lifecycle release archive from scripts/tools, and the stack from scripts/container/stack.
 // The builder's description carries a digest of all of it: an unchanged input reuses the image.
 //   npx tsx scripts/container/builder.ts
@@ -63,6 +65,24 @@ const ORDER: [string, boolean][][] = [
   [[NODE, false], ["paketo-buildpacks/watchexec", true], ["paketo-buildpacks/node-start", false], [RELOADABLE, true]],
   // A Procfile app with no language buildpack.
   [["paketo-buildpacks/procfile", false], [RELOADABLE, true]],
+];
+
+/**
+ * paketo-buildpacks/java as Paketo's builders carry it: a composite of one group in which every
+ * buildpack but the JRE provider is optional. Here it holds the buildpacks this builder has, in
+ * the real composite's order, with the stand-ins in the places of bellsoft-liberica and syft.
+ * examples/java-spring-boot/pom.xml names it for `mvn spring-boot:build-image` (listing buildpacks
+ * replaces the builder's order); it is in no group of this builder's own order.
+ */
+const JAVA = "paketo-buildpacks/java";
+const JAVA_GROUP: [string, boolean][] = [
+  [JRE, false],
+  [SYFT, true],
+  ["paketo-buildpacks/watchexec", true],
+  ["paketo-buildpacks/executable-jar", true],
+  ["paketo-buildpacks/dist-zip", true],
+  ["paketo-buildpacks/spring-boot", true],
+  ["paketo-buildpacks/procfile", true],
 ];
 
 function sha256(bytes: Buffer | string): string {
@@ -220,6 +240,17 @@ function assemble(dir: string, digest: string): void {
   chmodSync(node, 0o755);
 
   const version = (id: string) => entries.find((e) => e.id === id)!.version;
+  // The Java composite: a descriptor only (no bin/), its group pinned to the versions above.
+  const composite = join(dir, "buildpacks", "java");
+  mkdirSync(composite);
+  const javaDescriptor = {
+    api: "0.7",
+    buildpack: { id: JAVA, name: "Paketo Buildpack for Java (reduced to the container-test builder's buildpacks)", version: "0.0.1" },
+    order: [{ group: JAVA_GROUP.map(([id, optional]) => ({ id, version: version(id), ...(optional ? { optional } : {}) })) }],
+  };
+  writeFileSync(join(composite, "buildpack.toml"), TOML.stringify(javaDescriptor as unknown as TOML.JsonMap));
+  entries.push({ id: JAVA, version: "0.0.1", uri: "buildpacks/java" });
+
   const builder = {
     description: `Reloadable's container-test builder: Paketo buildpacks + Reloadable on Debian bookworm (inputs ${digest})`,
     buildpacks: entries.map(({ uri }) => ({ uri })),

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ContractError } from "../errors.ts";
 import { parseDescriptor, readDescriptor } from "./descriptor.ts";
-import type { TomlTable } from "./toml.ts";
+import { readToml, type TomlTable } from "./toml.ts";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -13,11 +13,14 @@ const DEFAULTS: [string, string][] = [
   ["BP_LIVE_RELOAD_WATCH", ""],
   ["BP_LIVE_RELOAD_IGNORE", ""],
   ["BP_LIVE_RELOAD_MODE", "restart"],
-  ["BP_LIVE_RELOAD_DEBOUNCE", "50ms"],
+  ["BP_LIVE_RELOAD_DEBOUNCE", "10ms"],
+  ["BP_LIVE_RELOAD_QUIET_PERIOD", "60ms"],
   ["BP_LIVE_RELOAD_STOP_SIGNAL", "SIGTERM"],
   ["BP_LIVE_RELOAD_STOP_TIMEOUT", "5s"],
   ["BP_LIVE_RELOAD_POLL", ""],
   ["BP_LIVE_RELOAD_PRE_COMMAND", ""],
+  ["BP_LIVE_RELOAD_PROCFILE", ""],
+  ["BP_LIVE_RELOAD_RESTART_ON", ""],
 ];
 
 describe("parseDescriptor on the real buildpack.toml", () => {
@@ -79,6 +82,17 @@ describe("parseDescriptor on the real buildpack.toml", () => {
       expect(d.licenses.map((l) => l.type)).toEqual(["GPL-2.0-only"]);
     }
     expect(new Set(busybox.map((d) => d.sha256)).size).toBe(2);
+  });
+});
+
+describe("the real buildpack.toml's platform fields", () => {
+  // The lifecycle reads targets; Spring Boot's build-image (3.4) accepts a buildpack directory or
+  // .tgz only when its descriptor has stacks or order: both, as Paketo's own buildpacks do.
+  it("declares the linux/amd64 and linux/arm64 targets and any stack, and no order", async () => {
+    const toml = await readToml(`${REPO}/buildpack.toml`);
+    expect(toml.targets).toEqual([{ os: "linux", arch: "amd64" }, { os: "linux", arch: "arm64" }]);
+    expect(toml.stacks).toEqual([{ id: "*" }]);
+    expect(toml.order).toBeUndefined();
   });
 });
 

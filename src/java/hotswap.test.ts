@@ -73,6 +73,18 @@ describe("decideHotswap", () => {
   });
 });
 
+describe("decideHotswap: restart by path and dev commands", () => {
+  it.each<[string, { restartOn?: boolean; devProcfile?: string }, string | undefined]>([
+    ["neither", {}, undefined],
+    ["BP_LIVE_RELOAD_RESTART_ON", { restartOn: true }, "BP_LIVE_RELOAD_RESTART_ON is set: only those paths restart the process, and the app handles the rest itself"],
+    ["a Procfile.dev", { devProcfile: "Procfile.dev" }, "Procfile.dev runs dev commands, which reload the app their own way"],
+  ])("%s", (_name, extra, off) => {
+    const decision = decideHotswap("auto", BOOT, LAYERS, { mode: RESTART, preCommand: undefined, ...extra });
+    expect(decision.off).toBe(off);
+    expect(decision.inEffect).toBe(off === undefined ? "auto (on)" : "auto (off)");
+  });
+});
+
 describe("hotswapPaths, agentOption", () => {
   it("the agent, its config and the dirs it writes are in the hotswap layer", () => {
     expect(hotswapPaths(LAYERS)).toEqual({

@@ -4,7 +4,7 @@ import { layerPaths, writeLayerMetadata } from "../cnb/layers.ts";
 import { writeFileAtomic } from "../cnb/toml.ts";
 import type { ProcessSpec } from "../cnb/types.ts";
 import { BuildpackError, ConfigurationError } from "../errors.ts";
-import { durationMs, MODE, PRE_COMMAND, PROCESSES, type ReloadConfig, type ReloadMode } from "../reload/config.ts";
+import { durationMs, MODE, PRE_COMMAND, PROCESSES, RESTART_ON, type ReloadConfig, type ReloadMode } from "../reload/config.ts";
 import { splitWords, unwrapLaunch } from "../reload/launch-form.ts";
 import type { JavaApp } from "./app.ts";
 
@@ -65,14 +65,26 @@ export function hotswapPaths(layersDir: string): HotswapPaths {
   };
 }
 
+/** The other settings that decide whether hot swap can apply. */
+export interface HotswapSettings {
+  mode: ReloadMode;
+  preCommand: string | undefined;
+  /** Whether BP_LIVE_RELOAD_RESTART_ON is set. */
+  restartOn?: boolean;
+  /** The dev commands' Procfile, when the app has one. */
+  devProcfile?: string | undefined;
+}
+
 /**
  * Why hot swap cannot apply to this app with these settings, or undefined when it can. The
  * reason finishes the sentence "hot swap is off: ...".
  */
-export function hotswapBlocker(app: JavaApp, settings: { mode: ReloadMode; preCommand: string | undefined }): string | undefined {
+export function hotswapBlocker(app: JavaApp, settings: HotswapSettings): string | undefined {
   if (app.kind === "jar") return `${app.jar} is a packed JAR, whose classes cannot be synced one by one`;
   if (settings.mode.kind === "signal") return `${MODE}=signal:${settings.mode.signal}: the app reloads itself on the signal`;
   if (settings.preCommand !== undefined) return `${PRE_COMMAND} must run before each start, and a class change applied in the JVM starts nothing`;
+  if (settings.restartOn === true) return `${RESTART_ON} is set: only those paths restart the process, and the app handles the rest itself`;
+  if (settings.devProcfile !== undefined) return `${settings.devProcfile} runs dev commands, which reload the app their own way`;
   return undefined;
 }
 
@@ -84,7 +96,7 @@ export interface HotswapDecision {
   inEffect: string;
 }
 
-export function decideHotswap(setting: HotswapSetting, app: JavaApp, layersDir: string, settings: { mode: ReloadMode; preCommand: string | undefined }): HotswapDecision {
+export function decideHotswap(setting: HotswapSetting, app: JavaApp, layersDir: string, settings: HotswapSettings): HotswapDecision {
   if (setting === "false") return { paths: undefined, off: `${HOTSWAP}=false`, inEffect: "false" };
   const off = hotswapBlocker(app, settings);
   return off === undefined ? { paths: hotswapPaths(layersDir), off, inEffect: "auto (on)" } : { paths: undefined, off, inEffect: "auto (off)" };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../errors.ts";
 import { testdirsRemovedAfterEach } from "../testing/testdir.ts";
+import { DEPENDENCY_MANIFESTS } from "./restart-on.ts";
 import {
   checkWatchPaths,
   globProblem,
@@ -10,6 +11,7 @@ import {
   splitGlobList,
   DEBOUNCE,
   DEFAULT_IGNORES,
+  DEV_PROCFILE,
   IGNORE,
   MODE,
   parseDuration,
@@ -20,7 +22,9 @@ import {
   POLL,
   PRE_COMMAND,
   PROCESSES,
+  parseRestartOn,
   QUIET_PERIOD,
+  RESTART_ON,
   STOP_SIGNAL,
   STOP_TIMEOUT,
   TRIGGER,
@@ -265,6 +269,14 @@ describe("parseReloadConfig", () => {
     expect(parseReloadConfig(raw, APP, DEFAULTS)).toMatchObject(expected);
   });
 
+  it.each<[string, RawReloadSettings, number]>([
+    ["polling, no quiet period set: the default plus one scan interval", { [POLL]: "500ms" }, 1500 + 500],
+    ["polling with a quiet period set: as set", { [POLL]: "500ms", [QUIET_PERIOD]: "100ms" }, 100],
+    ["polling in trigger mode: none", { [POLL]: "500ms", [TRIGGER]: "true" }, 0],
+  ])("quiet period with polling: %s", (_name, raw, ms) => {
+    expect(parseReloadConfig(raw, APP, DEFAULTS).quietPeriodMs).toBe(ms);
+  });
+
   it("the defaults argument applies only to blank values", () => {
     const config = parseReloadConfig({}, APP, { debounce: "75", stopTimeout: "1m", quietPeriod: "1m" });
     expect(config.debounce).toBe("75ms");
@@ -451,8 +463,77 @@ describe("settingsInEffect (the configuration table's values)", () => {
       [STOP_SIGNAL]: "SIGINT",
       [STOP_TIMEOUT]: "5s",
       [POLL]: "500ms",
-      [QUIET_PERIOD]: "80ms",
+      [QUIET_PERIOD]: "580ms", // the default plus one poll interval
       [PRE_COMMAND]: "make",
+      [DEV_PROCFILE]: "",
+      [RESTART_ON]: "",
     });
+  });
+
+  it.each<[string, RawReloadSettings, string | undefined, string, string]>([
+    ["no dev command, unset: every change restarts", {}, undefined, "", ""],
+    ["a dev command, unset: the dependency manifests", {}, "Procfile.dev", "Procfile.dev", DEPENDENCY_MANIFESTS.join(",")],
+    ["a dev command, set: the user's globs", { [RESTART_ON]: "package.json, ./src/deps/" }, "config/Procfile.dev", "config/Procfile.dev", "package.json,src/deps"],
+    ["no dev command, set", { [RESTART_ON]: "server" }, undefined, "", "server"],
+    ["a dev command in trigger mode: the trigger restarts, no app-dir watch", { [TRIGGER]: "true" }, "Procfile.dev", "Procfile.dev", ""],
+  ])("%s", (_, raw, devProcfile, procfile, restartOn) => {
+    const config = parseReloadConfig(raw, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" });
+    expect(settingsInEffect(config, APP, devProcfile)).toMatchObject({ [DEV_PROCFILE]: procfile, [RESTART_ON]: restartOn });
+  });
+});
+
+describe("BP_LIVE_RELOAD_RESTART_ON", () => {
+  const APP = "/workspace";
+
+  it.each<[string, string[]]>([
+    ["package.json", ["package.json"]],
+    [" package.json , yarn.lock ", ["package.json", "yarn.lock"]],
+    ["package.json,", ["package.json"]],
+    ["./Gemfile", ["Gemfile"]],
+    ["src/", ["src"]],
+    ["/workspace/go.mod", ["go.mod"]],
+    ["/workspace/src/**/*.h", ["src/**/*.h"]],
+    ["**/package.json", ["**/package.json"]],
+    ["**", ["**"]],
+    ["config/{a,b}.yml,server", ["config/{a,b}.yml", "server"]],
+    ["requirements[-_]dev.txt", ["requirements[-_]dev.txt"]],
+    ["src//deps/./x", ["src/deps/x"]],
+  ])("%j -> %j", (value, globs) => {
+    expect(parseRestartOn(value, APP, false)).toEqual(globs);
+  });
+
+  it.each([undefined, "", "   "])("unset (%j) is undefined: no filter", (value) => {
+    expect(parseRestartOn(value, APP, false)).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    [" , ", `${RESTART_ON}=" , " names no glob: it holds only commas and spaces`],
+    ["a,,b", `${RESTART_ON}="a,,b" has an empty item between two commas`],
+    ["src/{a,b", `${RESTART_ON}="src/{a,b" is not accepted by watchexec: "src/{a,b" opens a "{" group that is never closed (write [{] for a literal {)`],
+    ["[z-a].txt", `${RESTART_ON}="[z-a].txt" is not accepted by watchexec: "[z-a].txt" has the range z-a, which runs backwards`],
+    ["#deps", `${RESTART_ON}="#deps" is not accepted by watchexec: "#deps" starts with "#", which makes it a comment that ignores nothing (write \\# for a literal #)`],
+    ["!src/**", `${RESTART_ON}="!src/**" has "!src/**": a leading "!" makes watchexec let through what an earlier glob matched, and a list of only such globs would restart on every change`],
+    ["/etc/passwd", `${RESTART_ON}="/etc/passwd" has "/etc/passwd", an absolute path outside the app dir (/workspace): the globs are relative to the app dir`],
+    ["/workspace", `${RESTART_ON}="/workspace" has "/workspace", an absolute path naming the app dir itself: the globs are relative to the app dir`],
+    ["/workspace-old/package.json", `${RESTART_ON}="/workspace-old/package.json" has "/workspace-old/package.json", an absolute path outside the app dir (/workspace): the globs are relative to the app dir`],
+    ["../package.json", `${RESTART_ON}="../package.json" has "../package.json", which leaves the app dir ("..")`],
+    ["src/../../x", `${RESTART_ON}="src/../../x" has "src/../../x", which leaves the app dir ("..")`],
+    ["./", `${RESTART_ON}="./" has "./", which names the app dir itself, not the paths in it`],
+    [".", `${RESTART_ON}="." has ".", which names the app dir itself, not the paths in it`],
+  ])("%j is an error naming the variable, the value and the problem", (value, message) => {
+    const error = configurationError(() => parseReloadConfig({ [RESTART_ON]: value }, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }));
+    expect(error.message).toBe(message);
+    expect(error.fix).toMatch(/relative to the app dir|BP_LIVE_RELOAD_IGNORE|\*\* matches every path/);
+  });
+
+  it("is an error in trigger mode, where it could change nothing, and says what to do instead", () => {
+    const error = configurationError(() => parseReloadConfig({ [RESTART_ON]: "package.json", [TRIGGER]: "true" }, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }));
+    expect(error.message).toBe(`${RESTART_ON}="package.json" is set in trigger mode (${TRIGGER}=true), where the app dir is not watched and every trigger restarts the process`);
+    expect(error.fix).toContain("trigger=['package.json']");
+  });
+
+  it("parseReloadConfig keeps it as restartOn", () => {
+    expect(parseReloadConfig({ [RESTART_ON]: "server" }, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }).restartOn).toEqual(["server"]);
+    expect(parseReloadConfig({}, APP, { debounce: "50ms", stopTimeout: "5s", quietPeriod: "80ms" }).restartOn).toBeUndefined();
   });
 });

@@ -2,6 +2,9 @@ import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { ConfigurationError } from "../errors.ts";
 import { parseFlag } from "../config.ts";
+import { DEPENDENCY_MANIFESTS, RESTART_ON, restartGlob } from "./restart-on.ts";
+
+export { RESTART_ON };
 
 export const PROCESSES = "BP_LIVE_RELOAD_PROCESSES";
 export const WATCH = "BP_LIVE_RELOAD_WATCH";
@@ -14,6 +17,8 @@ export const POLL = "BP_LIVE_RELOAD_POLL";
 export const PRE_COMMAND = "BP_LIVE_RELOAD_PRE_COMMAND";
 export const TRIGGER = "BP_LIVE_RELOAD_TRIGGER";
 export const QUIET_PERIOD = "BP_LIVE_RELOAD_QUIET_PERIOD";
+/** A Procfile of dev commands (dev-procfile.ts), relative to the app dir. */
+export const DEV_PROCFILE = "BP_LIVE_RELOAD_PROCFILE";
 
 /** The window in trigger mode: one trigger write is a create and a modify microseconds apart. */
 export const TRIGGER_DEBOUNCE = "10ms";
@@ -58,6 +63,12 @@ export interface ReloadConfig {
    * so that a sync of any length starts it once; 0 starts it at each window.
    */
   quietPeriodMs: number;
+  /**
+   * BP_LIVE_RELOAD_RESTART_ON as set: globs relative to the app dir (restart-on.ts); undefined
+   * when unset (then a dev command restarts on the dependency manifests, anything else on every
+   * change).
+   */
+  restartOn: string[] | undefined;
 }
 
 /** Raw values as the user set them (undefined = unset, so the default applies). */
@@ -343,14 +354,43 @@ export function parseReloadConfig(raw: RawReloadSettings, appDir: string, defaul
     poll: blank(raw[POLL]) ? undefined : parseDuration(POLL, raw[POLL]!, "ms"),
     preCommand: blank(raw[PRE_COMMAND]) ? undefined : raw[PRE_COMMAND]!.trim(),
     trigger,
-    quietPeriodMs: quietPeriodMs(raw, defaults, trigger),
+    quietPeriodMs: quietPeriodMs(raw, defaults, trigger, blank(raw[POLL]) ? undefined : durationMs(parseDuration(POLL, raw[POLL]!, "ms"))),
+    restartOn: parseRestartOn(raw[RESTART_ON], appDir, trigger),
   };
 }
 
+/**
+ * BP_LIVE_RELOAD_RESTART_ON: globs relative to the app dir, each checked as watchexec would
+ * check it. In trigger mode every trigger restarts and the app dir is not watched, so a value
+ * there would change nothing: an error rather than a setting that silently does nothing.
+ */
+export function parseRestartOn(value: string | undefined, appDir: string, trigger: boolean): string[] | undefined {
+  if (blank(value)) return undefined;
+  const fix = `Set ${RESTART_ON} to comma-separated globs relative to the app dir, such as package.json,src/config/** (* stays within a dir, ** crosses dirs), or unset it.`;
+  if (trigger) {
+    throw new ConfigurationError(
+      RESTART_ON,
+      value!,
+      `is set in trigger mode (${TRIGGER}=true), where the app dir is not watched and every trigger restarts the process`,
+      `Unset ${RESTART_ON}, and write the trigger only when those paths change (Tilt: run('date > <trigger dir>/sync', trigger=['package.json'])); or turn trigger mode off to restart by path.`,
+    );
+  }
+  return list(RESTART_ON, value, "glob", fix, splitGlobList).map((written) => {
+    const problem = globProblem(written);
+    if (problem !== undefined) throw new ConfigurationError(RESTART_ON, value!, `is not accepted by watchexec: ${problem}`, fix);
+    const checked = restartGlob(written, appDir);
+    if ("problem" in checked) throw new ConfigurationError(RESTART_ON, value!, checked.problem, checked.fix ?? fix);
+    return checked.glob;
+  });
+}
+
 /** Checked in every mode; trigger mode needs none: the trigger is written once, after the sync. */
-function quietPeriodMs(raw: RawReloadSettings, defaults: ReloadDefaults, trigger: boolean): number {
+function quietPeriodMs(raw: RawReloadSettings, defaults: ReloadDefaults, trigger: boolean, pollMs: number | undefined): number {
   const ms = durationMs(parseDuration(QUIET_PERIOD, blank(raw[QUIET_PERIOD]) ? defaults.quietPeriod : raw[QUIET_PERIOD]!, "ms"));
-  return trigger ? 0 : ms;
+  if (trigger) return 0;
+  // Polling reports a sync's changes one scan at a time: by default the quiet period outlasts a
+  // scan interval, or each scan of a long sync would start the app.
+  return blank(raw[QUIET_PERIOD]) && pollMs !== undefined ? ms + pollMs : ms;
 }
 
 /** A duration parseDuration accepted, in milliseconds. */
@@ -410,9 +450,10 @@ export async function checkWatchPaths(config: ReloadConfig, raw: RawReloadSettin
 /**
  * The reload settings as the build uses them, for the configuration table: what `config` holds
  * after defaults (trigger mode's window, a JVM app's stop timeout and watch paths), written as
- * a user would set them. Watch paths inside the app dir are shown relative to it.
+ * a user would set them. Watch paths inside the app dir are shown relative to it. `devProcfile`
+ * names the Procfile of dev commands in use, if any.
  */
-export function settingsInEffect(config: ReloadConfig, appDir: string): Record<string, string> {
+export function settingsInEffect(config: ReloadConfig, appDir: string, devProcfile?: string): Record<string, string> {
   const processes = config.processes.kind === "all" ? "*" : config.processes.kind === "named" ? config.processes.names.join(",") : "";
   return {
     [PROCESSES]: processes,
@@ -425,5 +466,8 @@ export function settingsInEffect(config: ReloadConfig, appDir: string): Record<s
     [STOP_TIMEOUT]: config.stopTimeout,
     [POLL]: config.poll ?? "",
     [PRE_COMMAND]: config.preCommand ?? "",
+    [DEV_PROCFILE]: devProcfile ?? "",
+    // The manifests apply to the dev commands only, and trigger mode watches no app dir.
+    [RESTART_ON]: config.restartOn?.join(",") ?? (devProcfile !== undefined && !config.trigger ? DEPENDENCY_MANIFESTS.join(",") : ""),
   };
 }

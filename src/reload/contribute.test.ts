@@ -6,7 +6,9 @@ import type { Process } from "../cnb/types.ts";
 import { ConfigurationError } from "../errors.ts";
 import type { Logger } from "../output.ts";
 import { type TreeEntry, testdirsRemovedAfterEach } from "../testing/testdir.ts";
-import { parseReloadConfig, PROCESSES, TRIGGER, type RawReloadSettings } from "./config.ts";
+import { DEV_PROCFILE, parseReloadConfig, PROCESSES, RESTART_ON, TRIGGER, type RawReloadSettings } from "./config.ts";
+import { DevProcfileError, readDevProcfile } from "./dev-procfile.ts";
+import { DEPENDENCY_MANIFESTS } from "./restart-on.ts";
 import { contributeReloadableProcesses, planReloadableProcesses, formatCommand } from "./contribute.ts";
 import { ProcessError, watchexecCommand } from "./processes.ts";
 
@@ -52,7 +54,8 @@ async function setup(tree: Record<string, TreeEntry>, raw: RawReloadSettings = {
   const logger = recordingLogger();
   const config = parseReloadConfig(raw, appDir, DEFAULTS);
   const buildpackDir = dir.join("buildpack");
-  const input = { appDir, buildpackDir, layersDir, buildpackId: ID, config, logger };
+  const devProcfile = await readDevProcfile(raw[DEV_PROCFILE], appDir);
+  const input = { appDir, buildpackDir, layersDir, buildpackId: ID, config, logger, devProcfile };
   const run = async () => contributeReloadableProcesses(await planReloadableProcesses(input), input);
   const launchToml = async () => JSON.parse(JSON.stringify(TOML.parse(await readFile(join(layersDir, "launch.toml"), "utf8")))) as { processes: Process[] };
   const helpers = async () => (await readdir(join(layersDir, "helpers", "bin")).catch(() => [] as string[])).sort();
@@ -276,6 +279,70 @@ describe("contributeReloadableProcesses", () => {
     await expect(t.run()).rejects.toThrow(ProcessError);
     await expect(t.run()).rejects.toThrow(/^Process "web" of paketo-buildpacks\/node-start already runs watchexec/);
     expect(await readdir(t.layersDir)).toEqual([]);
+  });
+
+  describe("dev commands", () => {
+    it("Procfile.dev: web runs the dev command, restarted only by the manifests; the build log says so", async () => {
+      const t = await setup({ "app/Procfile": "web: node server.js\nworker: node worker.js\n", "app/Procfile.dev": "web: node_modules/.bin/nodemon server.js\n" });
+      const declared = await t.run();
+      expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker", "tar"]);
+      expect(runs(declared[0]!.command)).toEqual(["node_modules/.bin/nodemon", "server.js"]);
+      expect(declared[0]!.command).toContain(`--project-origin=${t.appDir}`);
+      expect(declared[1]).toEqual({ type: "web-no-reload", command: ["node", "server.js"], args: [], default: false });
+      expect(t.logger.lines).toEqual(
+        expect.arrayContaining([
+          ["detail", "Dev commands from Procfile.dev: web"],
+          ["subDetail", "web runs: node_modules/.bin/nodemon server.js (the original stays as web-no-reload)"],
+          ["detail", `Restart by path (${RESTART_ON}): web restarts only on changes to ${DEPENDENCY_MANIFESTS.join(", ")}; other changes are left to the app`],
+        ]),
+      );
+      expect(assigned(t.logger).slice(0, 2)).toEqual([`web (default): ${formatCommand(declared[0]!.command)}`, "web-no-reload: node server.js"]);
+    });
+
+    it("Paketo node-start: web runs the dev command, Paketo's no-reload keeps node server.js", async () => {
+      const t = await setup({ "layers/group.toml": NODE_START_GROUP, "layers/paketo-buildpacks_node-start/launch.toml": NODE_START_LAUNCH, "app/Procfile.dev": "web: npx nodemon server.js\n" });
+      const declared = await t.run();
+      expect(declared.map((p) => p.type)).toEqual(["web", "tar"]);
+      expect(runs(declared[0]!.command)).toEqual(["npx", "nodemon", "server.js"]);
+      expect(t.logger.text("subDetail")).toContain("web runs: npx nodemon server.js (the original stays as no-reload)");
+      expect(assigned(t.logger)).toContain("no-reload: node server.js");
+    });
+
+    it("BP_LIVE_RELOAD_PROCFILE names another file; a native dev binary runs through reloadable-exec", async () => {
+      const elf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+      const t = await setup({ "app/Procfile": "web: ./server\n", "app/server": elf, "app/dev/server": elf, "app/dev/Procfile": "web: ./dev/server --hot\n" }, { [DEV_PROCFILE]: "dev/Procfile" });
+      const declared = await t.run();
+      expect(runs(declared[0]!.command)).toEqual(["reloadable-exec", "./dev/server", "--hot"]);
+      expect(declared[1]!.command).toEqual(["./server"]);
+      expect(t.logger.text("detail")).toContain("Dev commands from dev/Procfile: web");
+    });
+
+    it("trigger mode: the dev command runs, the trigger restarts it, and the log says how to leave sources to it", async () => {
+      const t = await setup({ "app/Procfile": "web: node server.js\n", "app/Procfile.dev": "web: nodemon server.js\n" }, { [TRIGGER]: "true" });
+      const declared = await t.run();
+      expect(runs(declared[0]!.command)).toEqual(["nodemon", "server.js"]);
+      expect(declared[0]!.command.some((w) => w.startsWith("--project-origin") || w === "--filter")).toBe(false);
+      expect(t.logger.text("subDetail")).toContain("Trigger mode: each trigger restarts the dev command; to leave sources to it, write the trigger only when a dependency manifest changes");
+      expect(t.logger.text("detail").some((line) => line.startsWith("Restart by path"))).toBe(false);
+    });
+
+    it("BP_LIVE_RELOAD_RESTART_ON without a dev command: the app's own command, restarted by those paths only", async () => {
+      const t = await setup({ "app/Procfile": "web: ./server\n" }, { [RESTART_ON]: "server" });
+      const declared = await t.run();
+      expect(runs(declared[0]!.command)).toEqual(["./server"]);
+      expect(t.logger.text("detail")).toContain(`Restart by path (${RESTART_ON}): web restarts only on changes to server; other changes are left to the app`);
+    });
+
+    it.each<[string, Record<string, TreeEntry>, RegExp]>([
+      ["a type only Procfile.dev names", { "app/Procfile": "web: node server.js\n", "app/Procfile.dev": "web: nodemon server.js\napi: nodemon api.js\n" }, /^Procfile\.dev names "api", which is not a process type of this build; known types: web$/],
+      ["no process anywhere", { "app/Procfile.dev": "web: nodemon server.js\n" }, /^Procfile\.dev names "web", which is not a process type of this build; known types: none/],
+    ])("%s: a DevProcfileError, nothing written", async (_name, tree, message) => {
+      const t = await setup(tree);
+      const error = await t.run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DevProcfileError);
+      expect((error as Error).message).toMatch(message);
+      expect(await readdir(t.layersDir)).toEqual([]);
+    });
   });
 
   it("a malformed Procfile is a ContractError", async () => {

@@ -18,6 +18,8 @@ import { contributeHelpers } from "./helpers.ts";
 import { profileShellScript } from "./profile-shell.ts";
 import { quoteWord } from "./launch-form.ts";
 import { contributeNoReloadEnv } from "./process-env.ts";
+import type { DevProcfile } from "./dev-procfile.ts";
+import { RESTART_ON } from "./restart-on.ts";
 
 export interface ProcessInput {
   appDir: string;
@@ -31,6 +33,8 @@ export interface ProcessInput {
   jvmPlan?: JvmReloadPlan | undefined;
   /** Where busybox will be at launch (BP_LIVE_RELOAD_SYNC_TOOLS), for the sync tools' processes. */
   busybox?: string | undefined;
+  /** The app's dev commands (Procfile.dev), read and checked with the settings. */
+  devProcfile?: DevProcfile | undefined;
   /** The group-writable plan the build checked before writing anything (else made here). */
   groupWritable?: GroupWritablePlan | undefined;
   logger: Logger;
@@ -111,7 +115,8 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
   const found = await findProcesses(input, notes);
   const triggerDir = config.trigger ? triggerDirOf(input.layersDir) : undefined;
   if (found.origin === "none") {
-    if (config.processes.kind === "named") rewriteProcesses([], { config, appDir: input.appDir }, false); // names the unknown types
+    // Names the unknown types of BP_LIVE_RELOAD_PROCESSES or Procfile.dev.
+    if (config.processes.kind === "named" || input.devProcfile !== undefined) rewriteProcesses([], { config, appDir: input.appDir }, false, new Map(), input.devProcfile);
     notes.push({
       kind: "warn",
       text:
@@ -121,13 +126,22 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
     });
     return { found, declared: [], reloadable: [], originals: {}, native: [], profileShell: undefined, triggerDir: undefined, notes };
   }
-  // Runners apply to the chosen processes only; rewriteProcesses does the choosing.
-  const nativeBinaries = await findNativeAppBinaries(found.processes, input.appDir);
+  // Runners apply to the chosen processes only; rewriteProcesses does the choosing. A dev
+  // command is what the reloadable process runs, so it is the one looked at.
+  const devLaunches = new Map(input.devProcfile?.commands.map((c) => [c.type, c.launch] as const));
+  const running = found.processes.map((p) => ({ ...p, launch: devLaunches.get(p.type) ?? p.launch }));
+  const nativeBinaries = await findNativeAppBinaries(running, input.appDir);
   const runners = new Map([...nativeBinaries].map((t) => [t, EXEC_HELPER] as const));
   // With DevTools waiting for the trigger, watchexec must not restart the JVM on it as well.
   const watchexecTrigger = input.jvmPlan?.watchexecOnTrigger === false ? undefined : triggerDir;
   const hotswap = input.jvmPlan?.hotswap;
-  const result = rewriteProcesses(found.processes, { config, appDir: input.appDir, triggerDir: watchexecTrigger, hotswapRestartDir: hotswap?.restartDir }, found.origin !== "buildpacks", runners);
+  const result = rewriteProcesses(
+    found.processes,
+    { config, appDir: input.appDir, triggerDir: watchexecTrigger, hotswapRestartDir: hotswap?.restartDir },
+    found.origin !== "buildpacks",
+    runners,
+    input.devProcfile,
+  );
   // The agent applies the syncs of a process that runs a JVM; one that runs none would never reload.
   if (hotswap !== undefined) checkRunsJava(found.processes, result.reloadable);
   const hotswapConfig =
@@ -135,6 +149,8 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
       ? agentConfigText(agentSettings(input.javaApp, input.appDir, config, hotswap, { devtools: input.jvmPlan?.devtools === true, triggerDir }))
       : undefined;
   for (const note of result.notes) notes.push({ kind: "detail", text: note });
+  notes.push(...devCommandNotes(input.devProcfile, result.originals, config.trigger));
+  notes.push(...restartOnNotes(result.restartOn));
   const native = result.reloadable.filter((t) => nativeBinaries.has(t));
   if (result.reloadable.length === 0) {
     notes.push({ kind: "warn", text: `no process matched (${PROCESSES} default: web and the default process); known types: ${found.processes.map((p) => p.type).join(", ")}` });
@@ -144,6 +160,28 @@ export async function planReloadableProcesses(input: ProcessInput): Promise<Proc
     ? profileShellScript({ appDir: input.appDir, layersRoot: dirname(input.layersDir), buildpackIds: [...found.group.map((b) => b.id), input.buildpackId] })
     : undefined;
   return { found, declared: [...result.declared, ...utilities], reloadable: result.reloadable, originals: result.originals, native, profileShell, triggerDir, hotswapConfig, notes };
+}
+
+/** Which types run a dev command, and what keeps their original, for the build log. */
+function devCommandNotes(dev: DevProcfile | undefined, originals: Readonly<Record<string, string>>, trigger: boolean): Note[] {
+  if (dev === undefined) return [];
+  return [
+    { kind: "detail", text: `Dev commands from ${dev.name}: ${dev.commands.map((c) => c.type).join(", ")}` },
+    ...dev.commands.map((c): Note => ({ kind: "subDetail", text: `${c.type} runs: ${c.command} (the original stays as ${originals[c.type]})` })),
+    ...(trigger
+      ? [{ kind: "subDetail", text: "Trigger mode: each trigger restarts the dev command; to leave sources to it, write the trigger only when a dependency manifest changes" } satisfies Note]
+      : []),
+  ];
+}
+
+/** Which types restart only on some paths, and on which. */
+function restartOnNotes(restartOn: Readonly<Record<string, readonly string[]>>): Note[] {
+  const byGlobs = new Map<string, string[]>();
+  for (const [type, globs] of Object.entries(restartOn)) byGlobs.set(globs.join(", "), [...(byGlobs.get(globs.join(", ")) ?? []), type]);
+  return [...byGlobs].map(([globs, types]) => ({
+    kind: "detail",
+    text: `Restart by path (${RESTART_ON}): ${types.join(", ")} restart${types.length === 1 ? "s" : ""} only on changes to ${globs}; other changes are left to the app`,
+  }));
 }
 
 /**

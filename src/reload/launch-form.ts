@@ -81,7 +81,7 @@ function nested(inner: Launch, wrapper: WatchexecInvocation): Unwrapped {
 
 /**
  * Splits a shell command into words when no shell expansion is involved (quotes allowed);
- * undefined otherwise.
+ * undefined otherwise (also for a word that starts with `=`, which a shell may read otherwise).
  */
 export function splitWords(command: string): string[] | undefined {
   const words: string[] = [];
@@ -102,7 +102,7 @@ export function splitWords(command: string): string[] | undefined {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
-    } else if ("$`\\|&;<>(){}*?[]~!#\n".includes(ch)) {
+    } else if ("$`\\|&;<>(){}*?[]~!#\n".includes(ch) || (ch === "=" && !inWord)) {
       return undefined;
     } else {
       word += ch;

@@ -20,6 +20,9 @@ import {
   type WrapOptions,
 } from "./processes.ts";
 import { parseWatchexec, type WatchexecInvocation } from "./watchexec-argv.ts";
+import { DevProcfileError, type DevProcfile } from "./dev-procfile.ts";
+import { parseProcfile, procfileProcesses } from "./procfile.ts";
+import { DEPENDENCY_MANIFESTS, restartFilters } from "./restart-on.ts";
 
 const APP = "/workspace";
 
@@ -244,6 +247,21 @@ describe("watchexecCommand", () => {
     const command = watchexecCommand(options({ ignore }, { triggerDir }), node, undefined, wrapper);
     expect(flagValues(command, "--ignore")).toEqual(expectedIgnores);
     expect(flagValues(command, "--ignore-file")).toEqual(expectedFiles);
+  });
+
+  it.each<[string, readonly string[] | undefined, Partial<ReloadConfig>, string | undefined, string[], string[]]>([
+    ["no restart paths: no filter, watchexec's own origin", undefined, {}, undefined, [], []],
+    ["restart paths: anchored filters, the app dir as origin", ["package.json", "src/**"], {}, undefined, ["/package.json", "/package.json/**", "/src/**"], ["--project-origin=/workspace"]],
+    ["the origin is the app dir whatever the working dir", ["server"], {}, undefined, ["/server", "/server/**"], ["--project-origin=/workspace"]],
+    ["trigger mode: none (the trigger restarts)", ["package.json"], { trigger: true }, "/layers/t/trigger", [], []],
+    ["trigger mode with DevTools watching the app dir: still none", ["package.json"], { trigger: true }, undefined, [], []],
+    ["signal mode: the filters apply to the signal", ["*.conf"], { mode: { kind: "signal", signal: "SIGHUP" } }, undefined, ["/*.conf", "/*.conf/**"], ["--project-origin=/workspace"]],
+  ])("restart by path: %s", (_name, restartOn, overrides, triggerDir, filters, origin) => {
+    const command = watchexecCommand(options(overrides, { restartOn, triggerDir }), node, "/workspace/api");
+    expect(flagValues(command, "--filter")).toEqual(filters);
+    expect(beforeSeparator(command).filter((w) => w.startsWith("--project-origin"))).toEqual(origin);
+    // The ignores still apply (watchexec checks them first).
+    if (filters.length > 0) expect(flagValues(command, "--ignore")).toEqual(["**/*.log"]);
   });
 
   it.each<[string | undefined, string[]]>([
@@ -549,12 +567,195 @@ describe("rewriteProcesses", () => {
     ["signal mode", { mode: { kind: "signal", signal: "SIGHUP" } }, new Map()],
     ["with a pre-command", { preCommand: "make" }, new Map()],
     ["with a runner", {}, new Map([["web", EXEC_HELPER]])],
+    ["restart by path", { restartOn: ["package.json", "src/deps"] }, new Map()],
   ])("its own output re-wrapped is unchanged (%s)", (_name, overrides, runners) => {
     const web = spec("web", exec(["node", "server.js"]), { default: true });
     const first = rewriteProcesses([web], options(overrides), false, runners).declared;
     const again = rewriteProcesses([spec("web", exec(first[0]!.command), { default: true })], options(overrides), false, runners).declared;
     expect(again).toEqual(first);
     expect(again.map((p) => watchers(p.command))).toEqual([1, 0]);
+  });
+
+  describe("dev commands (Procfile.dev)", () => {
+    /** A Procfile.dev as readDevProcfile returns it. */
+    const devProcfile = (text: string, name = "Procfile.dev"): DevProcfile => {
+      const entries = parseProcfile(text, name);
+      const launches = procfileProcesses(entries);
+      return { name, commands: entries.map((e, i) => ({ type: e.type, command: e.command, launch: launches[i]!.launch })) };
+    };
+    const procfile = [spec("web", exec(["node", "server.js"]), { default: true }), spec("worker", exec(["node", "worker.js"]))];
+    const NODE_START = "paketo-buildpacks/node-start";
+    const nodeStart = [
+      paketo(NODE_START, { type: "web", command: "watchexec", args: ["--restart", "--watch", "/workspace/src", "--ignore", "/workspace/package.json", "--shell", "none", "--", "node", "server.js"], direct: true, default: true }),
+      paketo(NODE_START, { type: "no-reload", command: "node", args: ["server.js"], direct: true }),
+    ];
+
+    it.each<[string, ProcessSpec[], string, ProcessSelection, Partial<ReloadConfig>, Record<string, string[]>, Record<string, string>, Record<string, readonly string[]>]>([
+      [
+        "web runs the dev command, web-no-reload the original; restarts only on the manifests",
+        procfile,
+        "web: node_modules/.bin/nodemon server.js",
+        { kind: "default" },
+        {},
+        { web: ["node_modules/.bin/nodemon", "server.js"], "web-no-reload": ["node", "server.js"] },
+        { web: "web-no-reload" },
+        { web: DEPENDENCY_MANIFESTS },
+      ],
+      [
+        "a type the default selection leaves out is made reloadable",
+        procfile,
+        "worker: node_modules/.bin/nodemon worker.js",
+        { kind: "default" },
+        {},
+        {
+          web: ["node", "server.js"],
+          "web-no-reload": ["node", "server.js"],
+          worker: ["node_modules/.bin/nodemon", "worker.js"],
+          "worker-no-reload": ["node", "worker.js"],
+        },
+        { web: "web-no-reload", worker: "worker-no-reload" },
+        { worker: DEPENDENCY_MANIFESTS },
+      ],
+      [
+        "and one an explicit list leaves out",
+        procfile,
+        "worker: nodemon worker.js",
+        { kind: "named", names: ["web"] },
+        {},
+        { web: ["node", "server.js"], "web-no-reload": ["node", "server.js"], worker: ["nodemon", "worker.js"], "worker-no-reload": ["node", "worker.js"] },
+        { web: "web-no-reload", worker: "worker-no-reload" },
+        { worker: DEPENDENCY_MANIFESTS },
+      ],
+      [
+        "BP_LIVE_RELOAD_RESTART_ON set: every reloadable type, dev command or not",
+        procfile,
+        "web: nodemon server.js",
+        { kind: "all" },
+        { restartOn: ["package.json"] },
+        { web: ["nodemon", "server.js"], "web-no-reload": ["node", "server.js"], worker: ["node", "worker.js"], "worker-no-reload": ["node", "worker.js"] },
+        { web: "web-no-reload", worker: "worker-no-reload" },
+        { web: ["package.json"], worker: ["package.json"] },
+      ],
+      [
+        "shell syntax runs through reloadable-shell; the original stays direct",
+        procfile,
+        "web: npm run dev -- --port $PORT",
+        { kind: "default" },
+        {},
+        { web: [PROFILE_SHELL, "web", "npm run dev -- --port $PORT"], "web-no-reload": ["node", "server.js"] },
+        { web: "web-no-reload" },
+        { web: DEPENDENCY_MANIFESTS },
+      ],
+      [
+        "Paketo node-start: its no-reload stays the original; the wrapper's watch paths and ignores are not carried",
+        nodeStart,
+        "web: nodemon server.js",
+        { kind: "default" },
+        {},
+        { web: ["nodemon", "server.js"] },
+        { web: "no-reload" },
+        { web: DEPENDENCY_MANIFESTS },
+      ],
+      [
+        "trigger mode: the dev command runs, the trigger restarts it, no filter",
+        procfile,
+        "web: nodemon server.js",
+        { kind: "default" },
+        { trigger: true },
+        { web: ["nodemon", "server.js"], "web-no-reload": ["node", "server.js"] },
+        { web: "web-no-reload" },
+        {},
+      ],
+    ])("%s", (_name, processes, text, selection, overrides, commands, originals, restartOn) => {
+      const triggerDir = overrides.trigger === true ? "/layers/t/trigger" : undefined;
+      const result = rewriteProcesses(processes, options({ processes: selection, ...overrides }, { triggerDir }), false, new Map(), devProcfile(text));
+      const runs = Object.fromEntries(result.declared.map((p) => [p.type, p.command[0] === INIT ? appOf(p.command) : [...p.command, ...p.args]]));
+      expect(runs).toEqual(commands);
+      expect(result.originals).toEqual(originals);
+      expect(result.restartOn).toEqual(restartOn);
+      expect(result.devCommands).toEqual(parseProcfile(text).map((e) => e.type));
+      for (const process of result.declared) {
+        if (process.command[0] !== INIT) continue;
+        const filters = flagValues(process.command, "--filter");
+        expect(filters).toEqual(restartOn[process.type] === undefined ? [] : restartFilters(restartOn[process.type]!));
+        // The dev command's wrapper is Reloadable's alone: node-start's /workspace/src and ignore are gone.
+        expect(flagValues(process.command, "--watch")).toEqual([triggerDir ?? APP]);
+        expect(flagValues(process.command, "--ignore")).toEqual(triggerDir === undefined ? ["**/*.log"] : []);
+      }
+    });
+
+    it("keeps the type's default, working dir and the wrapper's --workdir; the dev command gets no original args", () => {
+      const processes = [
+        paketo("a/b", { type: "web", command: "watchexec", args: ["-r", "--shell=none", "--workdir", "api", "--", "node", "server.js", "--port", "8080"], direct: true, default: true }),
+      ];
+      const { declared } = rewriteProcesses(processes, options(), false, new Map(), devProcfile("web: nodemon server.js"));
+      expect(declared.map((p) => ({ type: p.type, default: p.default, dir: p["working-dir"], args: p.args }))).toEqual([
+        { type: "web", default: true, dir: "/workspace/api", args: [] },
+        { type: "web-no-reload", default: false, dir: "/workspace/api", args: [] },
+      ]);
+      expect(declared[1]!.command).toEqual(["node", "server.js", "--port", "8080"]);
+    });
+
+    it("an earlier wrapper's signal mode is not carried to a dev command", () => {
+      const processes = [paketo("p/php", { type: "web", command: "watchexec", args: ["--on-busy-update", "signal", "--signal", "SIGHUP", "--", "php-fpm"], direct: true, default: true })];
+      const { declared, notes } = rewriteProcesses(processes, options(), false, new Map(), devProcfile("web: php -S 0.0.0.0:8080"));
+      expect(declared[0]!.command).toContain("--restart");
+      expect(declared[0]!.command).not.toContain("--signal=SIGHUP");
+      expect(notes).toEqual(["web: replaced the watchexec wrapper of p/php (its settings were for the original command, which Procfile.dev replaces)"]);
+    });
+
+    it("a runner (reloadable-exec for a native dev command) goes in front of the dev command only", () => {
+      const { declared } = rewriteProcesses(procfile, options(), false, new Map([["web", EXEC_HELPER]]), devProcfile("web: ./bin/dev-server"));
+      expect(appOf(declared[0]!.command)).toEqual([EXEC_HELPER, "./bin/dev-server"]);
+      expect(declared[1]!.command).toEqual(["node", "server.js"]);
+    });
+
+    it("with declareOthers (a Procfile app), the other types are declared unchanged", () => {
+      const { declared } = rewriteProcesses(procfile, options(), true, new Map(), devProcfile("web: nodemon server.js"));
+      expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker"]);
+      expect(declared[2]!.command).toEqual(["node", "worker.js"]);
+    });
+
+    it.each<[string, ProcessSpec[], string, string, RegExp]>([
+      [
+        "a type that exists nowhere else",
+        procfile,
+        "web: nodemon server.js\napi: nodemon api.js",
+        'Procfile.dev names "api", which is not a process type of this build; known types: web, worker',
+        /name one of web, worker in Procfile\.dev, or declare the type in the Procfile \(e\.g\. "api: <original command>"\)/,
+      ],
+      [
+        "several, named by the file BP_LIVE_RELOAD_PROCFILE named",
+        procfile,
+        "api: a\nadmin: b",
+        'Procfile.dev names "api", "admin", which are not a process type of this build; known types: web, worker',
+        /name one of web, worker/,
+      ],
+      [
+        "no process at all",
+        [],
+        "web: nodemon server.js",
+        'Procfile.dev names "web", which is not a process type of this build; known types: none (no buildpack before reloadable/watchexec declared a process, and the app has no Procfile)',
+        /declare the type in the Procfile/,
+      ],
+      ["Paketo's no-reload", [...nodeStart], "no-reload: nodemon server.js", 'Procfile.dev names "no-reload", a type that exists to run without reload', /e\.g\. web/],
+      ["a *-no-reload type", [...procfile, spec("worker-no-reload", exec(["x"]))], "worker-no-reload: nodemon", 'Procfile.dev names "worker-no-reload", a type that exists to run without reload', /Name the reloadable type instead \(worker\)/],
+    ])("%s is a DevProcfileError", (_name, processes, text, message, fix) => {
+      let error: unknown;
+      try {
+        rewriteProcesses(processes, options(), false, new Map(), devProcfile(text));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DevProcfileError);
+      expect((error as DevProcfileError).message).toBe(message);
+      expect((error as DevProcfileError).fix).toMatch(fix);
+    });
+
+    it("a type named twice by way of BP_LIVE_RELOAD_PROCESSES and Procfile.dev is declared once", () => {
+      const { declared } = rewriteProcesses(procfile, options({ processes: { kind: "named", names: ["web", "worker"] } }), false, new Map(), devProcfile("worker: nodemon worker.js"));
+      expect(declared.map((p) => p.type)).toEqual(["web", "web-no-reload", "worker", "worker-no-reload"]);
+    });
   });
 
   describe("errors", () => {
@@ -599,12 +800,13 @@ describe("rewriteProcesses", () => {
 // The wrapped command is a real watchexec command line: what parseWatchexec reads back from it is
 // what was meant (catches a flag that takes the next word as its value).
 describe("watchexecCommand read back by parseWatchexec", () => {
-  it.each<[string, Partial<ReloadConfig>]>([
-    ["restart", {}],
-    ["signal with poll", { mode: { kind: "signal", signal: "SIGUSR1" }, poll: "1s" }],
-    ["pre-command", { preCommand: "make build" }],
-  ])("%s", (_name, overrides) => {
-    const command = watchexecCommand(options(overrides), ["node", "server.js"], undefined);
+  it.each<[string, Partial<ReloadConfig>, string[] | undefined]>([
+    ["restart", {}, undefined],
+    ["signal with poll", { mode: { kind: "signal", signal: "SIGUSR1" }, poll: "1s" }, undefined],
+    ["pre-command", { preCommand: "make build" }, undefined],
+    ["restart by path", {}, ["package.json", "**"]],
+  ])("%s", (_name, overrides, restartOn) => {
+    const command = watchexecCommand(options(overrides, { restartOn }), ["node", "server.js"], undefined);
     const parsed = parseWatchexec(command.slice(1));
     expect(parsed).toMatchObject({ watchexec: true, invocation: { shell: "none", command: afterSeparator(command) } });
   });

@@ -1,12 +1,14 @@
 import { isAbsolute, join, normalize, relative } from "node:path";
 import { BuildpackError, ConfigurationError } from "../errors.ts";
-import type { Process, ProcessSpec } from "../cnb/types.ts";
+import type { Launch, Process, ProcessSpec } from "../cnb/types.ts";
 import { MODE, parseSignal, PROCESSES, type ProcessSelection, type ReloadConfig } from "./config.ts";
 import { isEmptyLaunch, launchArgv, sameLaunch, unwrapLaunch } from "./launch-form.ts";
 import { EXEC_HELPER, INIT, PRE_COMMAND_SCRIPT_NAME, PROFILE_SHELL, SETTLE, unwrapOwnRunners } from "./own-programs.ts";
 
 export { EXEC_HELPER, INIT, PRE_COMMAND_SCRIPT_NAME, SETTLE };
 import { optionValues, type WatchexecInvocation } from "./watchexec-argv.ts";
+import { DEPENDENCY_MANIFESTS, restartFilters } from "./restart-on.ts";
+import { DevProcfileError, type DevProcfile } from "./dev-procfile.ts";
 
 export const NO_RELOAD_SUFFIX = "-no-reload";
 
@@ -58,6 +60,11 @@ export interface WrapOptions {
   /** Trigger mode: the dir watched instead of the app dir. */
   triggerDir?: string | undefined;
   /**
+   * Globs relative to the app dir: only changes to matching paths restart (signal) the process.
+   * Undefined: every change does. Not applied in trigger mode, where the app dir is not watched.
+   */
+  restartOn?: readonly string[] | undefined;
+  /**
    * JVM hot swap (src/java/hotswap.ts): the agent in the JVM applies each sync, so watchexec
    * starts the app only when it is not running, and once more after it exits when changes came
    * meanwhile (--on-busy-update=queue): the agent exits the JVM after writing a restart request
@@ -72,7 +79,8 @@ export interface WrapOptions {
  * the one line per reload (watchexec's own banners are off). The watch paths are, in
  * order: the trigger dir (trigger mode), BP_LIVE_RELOAD_WATCH or the app's own defaults, the
  * earlier wrapper's, else the process's working dir or the app dir. The earlier wrapper's ignores
- * are kept beside this buildpack's (npm-start's package.json and node_modules, say).
+ * are kept beside this buildpack's (npm-start's package.json and node_modules, say). With
+ * `restartOn`, only matching changes pass watchexec's filters, anchored at the app dir.
  */
 export function watchexecCommand(
   options: WrapOptions,
@@ -91,6 +99,7 @@ export function watchexecCommand(
   const ignoreFiles = triggerDir !== undefined || wrapper === undefined ? [] : optionValues(wrapper, "ignore-file");
   const { mode } = config;
   const restart = mode.kind === "restart";
+  const filters = config.trigger || options.restartOn === undefined ? [] : restartFilters(options.restartOn);
   const run = [
     ...(restart ? [SETTLE, String(config.quietPeriodMs)] : []),
     ...(config.preCommand === undefined ? [] : preCommandArgv(config.preCommand)),
@@ -106,6 +115,8 @@ export function watchexecCommand(
     ...watch.flatMap((path) => ["--watch", path]),
     ...ignore.flatMap((glob) => ["--ignore", glob]),
     ...ignoreFiles.flatMap((file) => ["--ignore-file", file]),
+    // The filters are anchored at the project origin, which must then be the app dir.
+    ...(filters.length > 0 ? [`--project-origin=${options.appDir}`, ...filters.flatMap((glob) => ["--filter", glob])] : []),
     `--debounce=${config.debounce}`,
     // watchexec 2.5.1 sends the --stop-signal instead of --signal on a busy update when both
     // are given, so signal mode leaves the stop signal at watchexec's default.
@@ -151,6 +162,10 @@ export interface RewriteResult {
   usesProfileShell: boolean;
   /** One line per earlier watchexec wrapper replaced, for the build log. */
   notes: string[];
+  /** The reloadable types that run a dev command instead of their original. */
+  devCommands: string[];
+  /** For each reloadable type restarted only by some paths, their globs (relative to the app dir). */
+  restartOn: Record<string, readonly string[]>;
 }
 
 function declare(spec: ProcessSpec, type: string, command: string[], args: string[], isDefault: boolean): Process {
@@ -168,16 +183,26 @@ function describeOrigin(spec: ProcessSpec): string {
  * `T-no-reload`, which is never the default. A process that already runs watchexec (Paketo's
  * reloadable processes) is unwrapped first, so no process runs two watchers.
  * With `declareOthers` (processes this buildpack found itself: a Procfile) the rest is declared
- * unchanged. `runners` maps a type to a program that runs its command.
+ * unchanged. `runners` maps a type to a program that runs its (dev) command.
+ *
+ * A type named in `dev` (Procfile.dev) is made reloadable whatever BP_LIVE_RELOAD_PROCESSES
+ * chooses, and runs its dev command instead of the original; only changes to BP_LIVE_RELOAD_
+ * RESTART_ON paths restart it (by default the dependency manifests): its own watcher does the
+ * rest. An earlier wrapper's settings (ignores, watch paths, signal mode) were for the original
+ * command and are not carried to a dev command.
  */
 export function rewriteProcesses(
   processes: readonly ProcessSpec[],
-  options: Omit<WrapOptions, "runner">,
+  options: Omit<WrapOptions, "runner" | "restartOn">,
   declareOthers: boolean,
   runners: ReadonlyMap<string, string> = new Map(),
+  dev?: DevProcfile,
 ): RewriteResult {
-  const chosen = selectProcesses(processes, options.config.processes);
+  const devLaunches = devCommandsOf(processes, dev);
+  const selected = selectProcesses(processes, options.config.processes);
+  const chosen = [...selected, ...[...devLaunches.keys()].filter((t) => !selected.includes(t))];
   const chosenSet = new Set(chosen);
+  const restartOn: Record<string, readonly string[]> = {};
   const declared: Process[] = [];
   const originals: Record<string, string> = {};
   const notes: string[] = [];
@@ -216,13 +241,28 @@ export function rewriteProcesses(
     const original: ProcessSpec = { ...spec, launch: unwrapped.launch, ...(workingDir !== undefined ? { workingDir } : {}) };
     if (wrapper !== undefined) {
       const ignores = optionValues(wrapper, "ignore");
-      notes.push(`${spec.type}: replaced the watchexec wrapper of ${spec.buildpackId ?? "the process"}${ignores.length > 0 ? ` (kept its ignores: ${ignores.join(", ")})` : ""}`);
+      const kept = devLaunches.has(spec.type)
+        ? ` (its settings were for the original command, which ${dev!.name} replaces)`
+        : ignores.length > 0
+          ? ` (kept its ignores: ${ignores.join(", ")})`
+          : "";
+      notes.push(`${spec.type}: replaced the watchexec wrapper of ${spec.buildpackId ?? "the process"}${kept}`);
     }
     const { argv, args } = launchArgv(original.launch, spec.type);
     if (argv[0] === PROFILE_SHELL) usesProfileShell = true;
-    const config = withWrapperMode(options.config, wrapper);
-    const wrapped = watchexecCommand({ ...options, config, runner: runners.get(spec.type) }, argv, original.workingDir, wrapper);
-    const entries = [declare(original, spec.type, wrapped, args, spec.default)];
+    const devLaunch = devLaunches.get(spec.type);
+    const runs = devLaunch === undefined ? { argv, args } : launchArgv(devLaunch, spec.type);
+    if (runs.argv[0] === PROFILE_SHELL) usesProfileShell = true;
+    const config = devLaunch === undefined ? withWrapperMode(options.config, wrapper) : options.config;
+    const paths = options.config.restartOn ?? (devLaunch !== undefined ? DEPENDENCY_MANIFESTS : undefined);
+    if (paths !== undefined && !options.config.trigger) restartOn[spec.type] = paths;
+    const wrapped = watchexecCommand(
+      { ...options, config, runner: runners.get(spec.type), restartOn: paths },
+      runs.argv,
+      original.workingDir,
+      devLaunch === undefined ? wrapper : undefined,
+    );
+    const entries = [declare(original, spec.type, wrapped, runs.args, spec.default)];
     // Its original: a type the same buildpack declared that runs the same command (Paketo's
     // no-reload beside web, executable-jar's executable-jar beside reload), else T-no-reload.
     const twin = processes.find((p) => !chosenSet.has(p.type) && p.buildpackId !== undefined && p.buildpackId === spec.buildpackId && sameLaunch(p, original));
@@ -253,5 +293,33 @@ export function rewriteProcesses(
       declared.push(declare(spec, spec.type, argv, args, spec.default));
     }
   }
-  return { declared, reloadable: chosen, originals, usesProfileShell, notes };
+  return { declared, reloadable: chosen, originals, usesProfileShell, notes, devCommands: [...devLaunches.keys()], restartOn };
+}
+
+/**
+ * The dev command of each type Procfile.dev names. A type no buildpack, Procfile or JVM app
+ * declared is an error: a dev command replaces the command of a process, it declares none (its
+ * default, working dir and original would be made up). So is a `*-no-reload` type, which exists
+ * to run without reload.
+ */
+function devCommandsOf(processes: readonly ProcessSpec[], dev: DevProcfile | undefined): Map<string, Launch> {
+  const launches = new Map<string, Launch>();
+  if (dev === undefined) return launches;
+  const types = processes.map((p) => p.type);
+  const unknown = dev.commands.filter((c) => !types.includes(c.type)).map((c) => c.type);
+  if (unknown.length > 0) {
+    throw new DevProcfileError(
+      `${dev.name} names ${unknown.map((u) => `"${u}"`).join(", ")}, which ${unknown.length === 1 ? "is" : "are"} not a process type of this build; known types: ${types.length > 0 ? types.join(", ") : "none (no buildpack before reloadable/watchexec declared a process, and the app has no Procfile)"}`,
+      `A dev command replaces the command of an existing process type: name one of ${types.length > 0 ? types.join(", ") : "the app's process types"} in ${dev.name}, or declare the type in the Procfile (e.g. "${unknown[0]}: <original command>").`,
+    );
+  }
+  const noReload = dev.commands.find((c) => isNoReloadVariant(c.type));
+  if (noReload !== undefined) {
+    throw new DevProcfileError(
+      `${dev.name} names "${noReload.type}", a type that exists to run without reload`,
+      `Name the reloadable type instead (${noReload.type === "no-reload" ? "e.g. web" : noReload.type.slice(0, -NO_RELOAD_SUFFIX.length)}) in ${dev.name}.`,
+    );
+  }
+  for (const command of dev.commands) launches.set(command.type, command.launch);
+  return launches;
 }

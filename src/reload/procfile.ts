@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { ContractError } from "../errors.ts";
 import type { ProcessSpec } from "../cnb/types.ts";
+import { splitWords } from "./launch-form.ts";
 
 export interface ProcfileEntry {
   type: string;
@@ -80,39 +81,13 @@ export async function readProcfile(path: string): Promise<string | undefined> {
 /**
  * Splits a command into argv when it needs no shell: plain words, with single or double quotes
  * that hold no expansions. Returns undefined for anything a shell must interpret ($VAR, pipes,
- * &&, redirections, globs, escapes).
+ * &&, redirections, globs, escapes, an env assignment, a builtin).
  */
 export function splitPlainCommand(command: string): string[] | undefined {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  let quote: "'" | '"' | undefined;
-  for (const ch of command) {
-    if (quote !== undefined) {
-      if (ch === quote) quote = undefined;
-      else if (quote === '"' && "$`\\".includes(ch)) return undefined;
-      else word += ch;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === " " || ch === "\t") {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else if ("$`\\|&;<>(){}*?[]~!#=".includes(ch) && !(ch === "=" && inWord)) {
-      return undefined;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (quote !== undefined) return undefined;
-  if (inWord) words.push(word);
-  const program = words[0];
+  const words = splitWords(command);
+  const program = words?.[0];
   // `FOO=bar cmd` is an env assignment and `exec cmd` a builtin: only a shell runs those.
-  if (program === undefined || program.includes("=") || SHELL_BUILTINS.has(program)) return undefined;
+  if (words === undefined || program === undefined || program.includes("=") || SHELL_BUILTINS.has(program)) return undefined;
   return words;
 }
 

@@ -3,6 +3,7 @@ import { chmodSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { type BuildImageConfig, type BuildImageContext, springBootBuildImage } from "./build-image.ts";
 import { type BuildContext, type PackBuildConfig, packBuild } from "./pack.ts";
 
 /**
@@ -51,5 +52,39 @@ export function useCheckouts(example: string, options: { filter?: (src: string) 
     cpSync(example, dir, { recursive: true, ...(options.filter !== undefined ? { filter: options.filter } : {}) });
     made.push(dir);
     return dir;
+  };
+}
+
+/**
+ * One `mvn spring-boot:build-image` shared by the tests of a file (see build-image.ts): built
+ * before them, removed with everything it made after them, or earlier by `finish()` (a test can
+ * then check that nothing is left).
+ */
+export function useBuildImage(config: BuildImageConfig): { readonly ctx: BuildImageContext; finish(): Promise<void> } {
+  let ctx: BuildImageContext | undefined;
+  let release: (() => void) | undefined;
+  let finished: Promise<void> | undefined;
+  beforeAll(async () => {
+    await new Promise<void>((ready, fail) => {
+      finished = springBootBuildImage(config, (built) => {
+        ctx = built;
+        ready();
+        return new Promise<void>((resolve) => (release = resolve));
+      }).catch((error: unknown) => {
+        fail(error);
+      });
+    });
+  });
+  const finish = async () => {
+    release?.();
+    await finished;
+  };
+  afterAll(finish);
+  return {
+    get ctx() {
+      if (ctx === undefined) throw new Error("useBuildImage: read ctx inside a test, not at file load");
+      return ctx;
+    },
+    finish,
   };
 }

@@ -13,6 +13,14 @@ export const STACK = {
 export const LIFECYCLE_IMAGE = "reloadable-local/lifecycle:0.21.17";
 export const BUILDER = "reloadable-local/builder:bookworm";
 
+/** The arm64 stack and builder (scripts/container/stack-arm64, builder-arm64.ts): run under qemu. */
+export const STACK_ARM64 = {
+  id: "io.reloadable.stacks.bookworm",
+  build: "reloadable-local/build:bookworm-arm64",
+  run: "reloadable-local/run:bookworm-arm64",
+} as const;
+export const BUILDER_ARM64 = "reloadable-local/builder:bookworm-arm64";
+
 /** This test run's id (set by the global setup): in image names and container labels. */
 export const RUN_ID_ENV = "RELOADABLE_CT_RUN";
 function runId(): string {

@@ -5,3 +5,5 @@ export * from "./images.ts";
 export * from "./pack.ts";
 export * from "./tilt.ts";
 export * from "./commands.ts";
+export * from "./reload.ts";
+export * from "./build-image.ts";

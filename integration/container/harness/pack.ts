@@ -7,7 +7,7 @@ import { type FileContent, writeTree } from "../../harness/files.ts";
 import { tool } from "../../harness/paths.ts";
 import { Container, type ContainerOptions, startContainer } from "./container.ts";
 import { command, dockerList, dockerOk, removeAll } from "./docker.ts";
-import { appImagePrefix, BUILDER, LIFECYCLE_IMAGE } from "./images.ts";
+import { appImagePrefix, BUILDER, BUILDER_ARM64, LIFECYCLE_IMAGE } from "./images.ts";
 
 export interface PackBuildConfig {
   /** The app: a directory, a JAR (pack explodes it into /workspace), or files to write. */
@@ -15,6 +15,8 @@ export interface PackBuildConfig {
   /** A short name for the image (`reloadable-it/<name>-<random>`). */
   name?: string;
   builder?: string;
+  /** `pack build --platform` (linux/arm64 with the arm64 builder). */
+  platform?: string;
   /** `pack build -e NAME=VALUE`. */
   env?: Record<string, string>;
   /** `pack build --buildpack`: ids, paths or .cnb files; none means the builder's order. */
@@ -48,14 +50,16 @@ export interface BuildContext {
 const PACK_HOME_ENV = "RELOADABLE_CT_PACK_HOME";
 
 /**
- * A temporary PACK_HOME in which the local builder is trusted (pack then runs the one-container
+ * A temporary PACK_HOME in which the local builders (amd64, arm64) are trusted (pack then runs the one-container
  * `creator` flow). The vitest global setup makes one per run and removes it; scripts make their
  * own and remove it on exit.
  */
 export async function preparePackHome(): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), "reloadable-pack-home-"));
-  const trusted = await command(tool("pack"), ["config", "trusted-builders", "add", BUILDER], { env: { ...process.env, PACK_HOME: home } as Record<string, string> });
-  if (trusted.code !== 0) throw new Error(`pack config trusted-builders add failed: ${trusted.stderr}${trusted.stdout}`);
+  for (const builder of [BUILDER, BUILDER_ARM64]) {
+    const trusted = await command(tool("pack"), ["config", "trusted-builders", "add", builder], { env: { ...process.env, PACK_HOME: home } as Record<string, string> });
+    if (trusted.code !== 0) throw new Error(`pack config trusted-builders add failed: ${trusted.stderr}${trusted.stdout}`);
+  }
   return home;
 }
 
@@ -77,6 +81,7 @@ async function pack(image: string, appPath: string, config: PackBuildConfig): Pr
   for (const [name, value] of Object.entries(config.env ?? {})) args.push("--env", `${name}=${value}`);
   for (const buildpack of config.buildpacks ?? []) args.push("--buildpack", buildpack);
   if (config.runImage !== undefined) args.push("--run-image", config.runImage);
+  if (config.platform !== undefined) args.push("--platform", config.platform);
   const env = { ...process.env, PACK_HOME: await currentPackHome(), PACK_VOLUME_KEY: "reloadable-container-tests" } as Record<string, string>;
   const result = await command(tool("pack"), args, { env });
   return { code: result.code, log: result.stdout + result.stderr, ms: result.ms };
