@@ -140,6 +140,17 @@ function resourceSteps(spring: SpringEdits, restart: "DevTools" | "JVM"): Compil
   const step = { sources: {}, undo: {} };
   return [
     {
+      // docker cp and Compose Watch copy whole dirs, and Maven copies the resources at each
+      // compile: a resource rewritten with the same bytes is no change.
+      ...step,
+      name: "the last edit's classes and application.properties written again, the same bytes (docker cp of target/classes)",
+      changed: { ...last.changed, "application.properties": properties },
+      request: last.request,
+      body: last.body,
+      path: "hot swap",
+      redefined: 0,
+    },
+    {
       ...step,
       name: "a resource the app reads at startup (application.properties)",
       changed: { "application.properties": Buffer.concat([properties, Buffer.from("# edited\n")]) },

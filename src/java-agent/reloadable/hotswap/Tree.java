@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,10 @@ import java.util.TreeMap;
  * between two such snapshots. A file's state includes its change time and inode, which the
  * kernel sets and nothing can set back: a sync may write a file of the same size with the same
  * modification time (tar keeps the archive's whole seconds), but never with the same ctime.
+ * A file other than a class file, up to CONTENT_LIMIT bytes, is also compared by its content:
+ * `docker cp` and Compose Watch copy whole dirs, and Maven copies resources at each compile,
+ * so an application.properties rewritten with the same bytes must not restart the app. (Class
+ * files are compared with the bytes the JVM loaded when a sync is judged.)
  */
 final class Tree {
   enum Kind { ADDED, MODIFIED, REMOVED }
@@ -36,29 +43,40 @@ final class Tree {
     }
   }
 
+  /** Files other than class files up to this size are compared by content as well. */
+  static final long CONTENT_LIMIT = 1 << 20;
+
   private static final class State {
     final long size;
     final Object modified;
     final Object changed;
     final Object inode;
+    /** SHA-256 of the content, for files compared by content; else null. */
+    final byte[] digest;
 
-    State(long size, Object modified, Object changed, Object inode) {
+    State(long size, Object modified, Object changed, Object inode, byte[] digest) {
       this.size = size;
       this.modified = modified;
       this.changed = changed;
       this.inode = inode;
+      this.digest = digest;
+    }
+
+    boolean sameMetadata(State that) {
+      return size == that.size && Objects.equals(modified, that.modified) && Objects.equals(changed, that.changed) && Objects.equals(inode, that.inode);
     }
 
     @Override
     public boolean equals(Object other) {
       if (!(other instanceof State)) return false;
       State that = (State) other;
-      return size == that.size && Objects.equals(modified, that.modified) && Objects.equals(changed, that.changed) && Objects.equals(inode, that.inode);
+      if (digest != null && that.digest != null) return size == that.size && Arrays.equals(digest, that.digest);
+      return sameMetadata(that);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(size, modified, changed, inode);
+      return Long.hashCode(size);
     }
   }
 
@@ -69,6 +87,11 @@ final class Tree {
   }
 
   static Tree scan(List<Path> roots, Ignores ignores) {
+    return scan(roots, ignores, null);
+  }
+
+  /** A scan that reuses the content digests of `previous` for files whose metadata is the same. */
+  static Tree scan(List<Path> roots, Ignores ignores, Tree previous) {
     Map<Path, State> files = new TreeMap<>();
     for (Path root : roots) {
       try {
@@ -84,7 +107,7 @@ final class Tree {
           public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
             Path shown = root.resolve(start.relativize(file));
             if (attributes.isDirectory() || ignores.matches(shown)) return FileVisitResult.CONTINUE;
-            State state = state(file, attributes);
+            State state = state(file, attributes, previous == null ? null : previous.files.get(shown));
             if (state != null) files.put(shown, state);
             return FileVisitResult.CONTINUE;
           }
@@ -103,14 +126,23 @@ final class Tree {
     return new Tree(files);
   }
 
-  private static State state(Path file, BasicFileAttributes basic) {
+  private static State state(Path file, BasicFileAttributes basic, State previous) {
+    State metadata;
     try {
       Map<String, Object> unix = Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino", LinkOption.NOFOLLOW_LINKS);
-      return new State((Long) unix.get("size"), unix.get("lastModifiedTime"), unix.get("ctime"), unix.get("ino"));
+      metadata = new State((Long) unix.get("size"), unix.get("lastModifiedTime"), unix.get("ctime"), unix.get("ino"), null);
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      return new State(basic.size(), basic.lastModifiedTime(), null, basic.fileKey());
+      metadata = new State(basic.size(), basic.lastModifiedTime(), null, basic.fileKey(), null);
     } catch (IOException e) {
       return null;
+    }
+    if (!basic.isRegularFile() || metadata.size > CONTENT_LIMIT || file.getFileName().toString().endsWith(".class")) return metadata;
+    if (previous != null && previous.digest != null && previous.sameMetadata(metadata)) return previous;
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+      return new State(metadata.size, metadata.modified, metadata.changed, metadata.inode, digest);
+    } catch (IOException | NoSuchAlgorithmException e) {
+      return metadata; // unreadable now: compared by its metadata
     }
   }
 

@@ -113,7 +113,7 @@ final class Watcher implements Runnable {
 
   /** Compares the watch paths with the last sync's scan and applies the difference. */
   private void syncEnded(long endedNanos) {
-    Tree next = Tree.scan(config.watch, ignores);
+    Tree next = Tree.scan(config.watch, ignores, last);
     List<Tree.Change> changes = last.changesTo(next);
     boolean waited = removalDeadline != 0 && System.nanoTime() - removalDeadline >= 0;
     List<Tree.Change> waiting = waited ? java.util.Collections.<Tree.Change>emptyList() : reloader.removalsThatRestart(changes);
@@ -205,13 +205,13 @@ final class Watcher implements Runnable {
         syncEnded(System.nanoTime());
         continue;
       }
-      Tree seen = Tree.scan(config.watch, ignores);
+      Tree seen = Tree.scan(config.watch, ignores, last);
       if (last.changesTo(seen).isEmpty()) continue;
       // Changing: scan until the quiet period passes without a difference.
       long quietSince = System.nanoTime();
       while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(config.quietMs)) {
         Thread.sleep(step);
-        Tree again = Tree.scan(config.watch, ignores);
+        Tree again = Tree.scan(config.watch, ignores, seen);
         if (!seen.changesTo(again).isEmpty()) {
           seen = again;
           quietSince = System.nanoTime();
