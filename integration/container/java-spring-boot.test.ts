@@ -5,21 +5,16 @@
 // Compose Watch (a greeting edit is a method body change: applied in the running JVM by the hot
 // swap agent, the default), and docker stop with Spring Boot's graceful shutdown.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../harness/paths.ts";
 import { readTiltfile } from "../harness/tiltfile.ts";
-import { composePackCommand, composeWatch, type Container, imageProcesses, watchexecCount } from "./harness/index.ts";
+import { AGENT_RESTART, composePackCommand, composeWatch, editAndCompile, expectHotSwap, HOT_SWAP, imageProcesses, SPRING_STARTED, watchexecCount } from "./harness/index.ts";
 import { useCheckouts, usePackBuild } from "./harness/hooks.ts";
 
 const example = join(repoRoot, "examples", "java-spring-boot");
 const JAR = "target/java-spring-boot-0.0.1-SNAPSHOT.jar";
-const CONTROLLER = "src/main/java/com/example/reloadable/GreetingController.java";
-const STARTED = /Started Application in/;
-/** The hot swap agent's line for a sync that it applied in the JVM. */
-const HOT_SWAP = /\[reloadable\] hot swap: \d+ class(?:es)? redefined in \d+ ms/;
-const AGENT_RESTART = /\[reloadable\] restart \((?:DevTools|JVM)\)/;
+const STARTED = SPRING_STARTED;
 const settle = (ms = 2_000) => new Promise((r) => setTimeout(r, ms));
 const checkout = useCheckouts(example, { filter: (src) => !src.includes("/target") });
 
@@ -28,33 +23,6 @@ function packagedCheckout(): string {
   const dir = checkout();
   execFileSync("mvn", ["-q", "-B", "package", "-DskipTests"], { cwd: dir, stdio: "pipe" });
   return dir;
-}
-
-/** Edits the greeting and compiles as `mvn -o compile` (or an IDE) does; returns what changed. */
-function editAndCompile(dir: string, greeting: string): string[] {
-  const controller = join(dir, CONTROLLER);
-  const before = Date.now();
-  writeFileSync(controller, readFileSync(controller, "utf8").replace(/return "[^"]*\\n";/, `return "${greeting}\\n";`));
-  execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: dir, stdio: "pipe" });
-  const classes = join(dir, "target", "classes");
-  const changed = readdirSync(classes, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && statSync(join(e.parentPath, e.name)).mtimeMs >= before - 1_000)
-    .map((e) => relative(dir, join(e.parentPath, e.name)));
-  expect(changed.length, "mvn compile changed no class").toBeGreaterThan(0);
-  return changed;
-}
-
-/** The new greeting is served by the same app, which did not restart: one hot swap line more. */
-async function expectHotSwap(container: Container, startsBefore: number, swapsBefore: number, greeting: string): Promise<number> {
-  const { ms } = await container.waitForBody((b) => b.trim() === greeting, 60_000);
-  await container.waitForLog(HOT_SWAP, { times: swapsBefore + 1 }); // docker logs may lag the answer
-  await settle();
-  expect(container.count(STARTED), container.logs).toBe(startsBefore);
-  expect(container.count(HOT_SWAP), container.logs).toBe(swapsBefore + 1);
-  expect(container.logs).not.toMatch(AGENT_RESTART);
-  expect((await container.processes()).filter((p) => /(^|\/)java\s/.test(p.args))).toHaveLength(1);
-  expect(await container.nestedWatchers()).toEqual([]);
-  return ms;
 }
 
 describe("docker cp of target/classes into a running container (app-dir mode)", () => {

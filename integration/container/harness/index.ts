@@ -7,3 +7,4 @@ export * from "./tilt.ts";
 export * from "./commands.ts";
 export * from "./reload.ts";
 export * from "./build-image.ts";
+export * from "./spring.ts";
