@@ -95,7 +95,7 @@ final class Reloader {
     String extras() {
       List<String> parts = new ArrayList<>();
       if (!newClasses.isEmpty()) parts.add(newClasses.size() + (newClasses.size() == 1 ? " new class loads" : " new classes load") + " on first use: " + String.join(", ", newClasses));
-      if (staticResources > 0) parts.add(staticResources + (staticResources == 1 ? " resource" : " resources") + " served as they are");
+      if (staticResources > 0) parts.add(staticResources + (staticResources == 1 ? " resource served as it is" : " resources served as they are"));
       if (removedUnused > 0) parts.add(removedUnused + (removedUnused == 1 ? " class file" : " class files") + " removed");
       return String.join("; ", parts);
     }
