@@ -70,6 +70,17 @@ const APPS: App[] = [
   },
 ];
 
+/** RELOADABLE_BENCH_APPS=java-spring-boot,...: only these apps (all when unset). */
+export const APPS_ENV = "RELOADABLE_BENCH_APPS";
+
+function chosenApps(): App[] {
+  const names = (process.env[APPS_ENV] ?? "").split(",").map((n) => n.trim()).filter((n) => n !== "");
+  if (names.length === 0) return APPS;
+  const unknown = names.filter((n) => !APPS.some((a) => a.name === n));
+  if (unknown.length > 0) throw new Error(`${APPS_ENV}=${process.env[APPS_ENV]}: no app named ${unknown.join(", ")}; the apps are ${APPS.map((a) => a.name).join(", ")}`);
+  return APPS.filter((a) => names.includes(a.name));
+}
+
 interface Measured {
   latency: number[];
   starts: number[];
@@ -126,7 +137,7 @@ export async function containersSection(ctx: BenchContext): Promise<Row[]> {
     progress(`containers: ${app.name}, ${client} failed: ${message}`);
   };
 
-  for (const app of APPS) {
+  for (const app of chosenApps()) {
     const work = checkout(app);
     try {
       const appPath = app.jar !== undefined ? join(work, app.jar) : work;
