@@ -116,13 +116,17 @@ function need(path: string, fix: string): string {
   return path;
 }
 
-/** Spring Cloud Bindings from Maven Central into ~/.m2 (the real JARs: their digests match). */
+/**
+ * Spring Cloud Bindings from Maven Central into ~/.m2 (the real JARs: their digests match). Maven
+ * is told the repository: its own default comes from the passwd entry's home (Java's user.home)
+ * or a settings.xml, not from $HOME, which is where this looks.
+ */
 function springCloudBindings(version: string): string {
   const jar = join(m2, "org", "springframework", "cloud", "spring-cloud-bindings", version, `spring-cloud-bindings-${version}.jar`);
   if (!existsSync(jar)) {
-    execFileSync("mvn", ["-q", "-B", "dependency:get", `-Dartifact=org.springframework.cloud:spring-cloud-bindings:${version}`, "-Dtransitive=false"], { stdio: "inherit" });
+    execFileSync("mvn", ["-q", "-B", `-Dmaven.repo.local=${m2}`, "dependency:get", `-Dartifact=org.springframework.cloud:spring-cloud-bindings:${version}`, "-Dtransitive=false"], { stdio: "inherit" });
   }
-  return jar;
+  return need(jar, `Maven did not fetch org.springframework.cloud:spring-cloud-bindings:${version} into ${m2}`);
 }
 
 function inputs(): string[] {
