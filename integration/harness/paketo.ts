@@ -6,9 +6,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { join } from "node:path";
 import TOML from "@iarna/toml";
 import type { BuildpackEntry } from "./lifecycle.ts";
-import { repoRoot, scratchRoot } from "./paths.ts";
+import { PAKETO_DIR, scratchRoot } from "./paths.ts";
 
-export const PAKETO_DIR = process.env.RELOADABLE_PAKETO_DIR ?? join(repoRoot, "..", "shared", "paketo");
+export { PAKETO_DIR };
 
 /** The Paketo buildpacks the tests compose with, by short name, and the folder of each. */
 export const PAKETO_BUILDPACKS = {
@@ -50,7 +50,7 @@ function assembled(folder: string): string {
   const dest = join(assembledRoot, folder);
   if (existsSync(dest)) return dest;
   const source = join(PAKETO_DIR, folder);
-  if (!existsSync(join(source, "buildpack.toml"))) throw new Error(`${source} is missing: the Paketo buildpacks live in ../shared/paketo`);
+  if (!existsSync(join(source, "buildpack.toml"))) throw new Error(`${source} is missing: set RELOADABLE_PAKETO_DIR to the prebuilt Paketo buildpacks (default ../shared/paketo beside the checkout, else /work/shared/paketo)`);
   mkdirSync(join(dest, "bin"), { recursive: true });
   for (const name of readdirSync(source)) {
     if (name === "bin") continue;

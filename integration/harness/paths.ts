@@ -16,6 +16,19 @@ export const BUSYBOX_DEB = join(repoRoot, ".tools", "dist", "busybox-static_1.35
 export const WATCHEXEC_TARBALL_ARM64 = join(repoRoot, ".tools", "dist", "watchexec-2.5.1-aarch64-unknown-linux-musl.tar.xz");
 export const BUSYBOX_DEB_ARM64 = join(repoRoot, ".tools", "dist", "busybox-static_1.35.0-4+deb12u1+b1_arm64.deb");
 
+/**
+ * The real Paketo buildpacks, prebuilt: RELOADABLE_PAKETO_DIR, else ../shared/paketo beside the
+ * checkout, else the machine's /work/shared/paketo (a clone made elsewhere, as CI's may be).
+ */
+export const PAKETO_DIR = paketoDir();
+
+function paketoDir(): string {
+  const set = process.env.RELOADABLE_PAKETO_DIR;
+  if (set !== undefined && set !== "") return set;
+  const candidates = [join(repoRoot, "..", "shared", "paketo"), "/work/shared/paketo"];
+  return candidates.find((dir) => existsSync(join(dir, "README.md"))) ?? candidates[0]!;
+}
+
 export function tool(name: "lifecycle" | "launcher" | "pack" | "watchexec"): string {
   const path = join(toolsBin, name);
   if (!existsSync(path)) throw new Error(`${path} is missing: run scripts/tools (npm test does)`);

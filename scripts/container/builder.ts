@@ -1,6 +1,6 @@
 // The container tests' builder, reloadable-local/builder:bookworm, made with
 // `pack builder create --pull-policy never` from:
-// - the REAL Paketo buildpacks prebuilt in RELOADABLE_PAKETO_DIR (default /work/shared/paketo),
+// - the REAL Paketo buildpacks prebuilt in RELOADABLE_PAKETO_DIR (default ../shared/paketo beside the checkout, else /work/shared/paketo),
 //   each a test copy as an air-gapped user would make it: bin/detect and bin/build as links,
 //   the `version` their release tooling fills in, and the dependencies they would download
 //   pointed at artifacts inside the builder (file:// URIs);
@@ -20,9 +20,10 @@ import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import TOML from "@iarna/toml";
 import { BUILDER, STACK } from "../../integration/container/harness/images.ts";
+import { PAKETO_DIR } from "../../integration/harness/paths.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const paketoDir = process.env.RELOADABLE_PAKETO_DIR ?? "/work/shared/paketo";
+const paketoDir = PAKETO_DIR;
 const tools = join(root, ".tools");
 const fixtures = join(root, "integration", "container", "fixtures", "buildpacks");
 const watchexecTarball = join(tools, "dist", "watchexec-2.5.1-x86_64-unknown-linux-musl.tar.xz");
