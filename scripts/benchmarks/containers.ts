@@ -6,10 +6,10 @@
 // `pack build` (new image, no cache volume) and a warm rebuild (same image and cache).
 // A client whose sync fails is reported with its error, not measured.
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { type ComposeWatch, composePackCommand, composeWatch, type Container, dockerOk, packBuild, type PackBuildConfig, STACK } from "../../integration/container/harness/index.ts";
+import { join } from "node:path";
+import { type ComposeWatch, composePackCommand, composeWatch, type Container, dockerOk, editAndCompile, packBuild, type PackBuildConfig, STACK } from "../../integration/container/harness/index.ts";
 import { repoRoot } from "../../integration/harness/paths.ts";
 import { readTiltfile } from "../../integration/harness/tiltfile.ts";
 import { progress, type BenchContext } from "./context.ts";
@@ -57,14 +57,8 @@ const APPS: App[] = [
     jar: "target/java-spring-boot-0.0.1-SNAPSHOT.jar",
     startsPerSync: 0,
     edit: (work, text) => {
-      const controller = join(work, "src/main/java/com/example/reloadable/GreetingController.java");
-      const before = Date.now();
-      writeFileSync(controller, readFileSync(controller, "utf8").replace(/return "[^"]*\\n";/, `return "${text}\\n";`));
-      execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: work, stdio: "pipe" });
+      const changed = editAndCompile(work, text);
       const classes = join(work, "target", "classes");
-      const changed = readdirSync(classes, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile() && statSync(join(e.parentPath, e.name)).mtimeMs >= before - 1_000)
-        .map((e) => relative(work, join(e.parentPath, e.name)));
       return { changed, cp: [`${classes}/.`, "/workspace/BOOT-INF/classes/"] };
     },
   },
